@@ -1,0 +1,62 @@
+# Copyright: localdev.kube contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filter turning image references into Helm chart values."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: image_values
+short_description: Turn C(name: repository:tag) image references into chart values
+version_added: 0.1.0
+description:
+  - Maps each component name to C({image: {repository, tag}}), the layout of the
+    todo-app chart and of most charts with one subchart or section per component.
+  - The tag is what follows the last colon after the last slash, so a registry
+    host with a port (C(localhost:5000/app:1.0)) is kept in the repository.
+options:
+  _input:
+    description: Mapping of component name to an image reference C(repository:tag).
+    type: dict
+    required: true
+"""
+
+EXAMPLES = r"""
+- name: Chart values for the images the images role built
+  ansible.builtin.debug:
+    msg: "{{ {'backend': 'todo-backend:3f9c2a1b7d0e'} | localdev.kube.image_values }}"
+  # -> {"backend": {"image": {"repository": "todo-backend", "tag": "3f9c2a1b7d0e"}}}
+"""
+
+RETURN = r"""
+_value:
+  description: Mapping of component name to C({image: {repository: ..., tag: ...}}).
+  type: dict
+"""
+
+from ansible.errors import AnsibleFilterError
+
+
+def split_image_ref(ref):
+    """Split 'repo[:port]/path:tag' into (repository, tag)."""
+    if not isinstance(ref, str) or "@" in ref:
+        raise AnsibleFilterError(f"image reference {ref!r} must be a string 'repository:tag' (digests are not supported)")
+    slash = ref.rfind("/")
+    colon = ref.rfind(":")
+    if colon <= slash or colon == len(ref) - 1 or colon == 0:
+        raise AnsibleFilterError(f"image reference {ref!r} has no tag; expected 'repository:tag'")
+    return ref[:colon], ref[colon + 1:]
+
+
+def image_values(images):
+    if not isinstance(images, dict):
+        raise AnsibleFilterError(f"image_values expects a mapping of name to 'repository:tag', got {type(images).__name__}")
+    values = {}
+    for name, ref in images.items():
+        repository, tag = split_image_ref(ref)
+        values[name] = {"image": {"repository": repository, "tag": tag}}
+    return values
+
+
+class FilterModule:
+    def filters(self):
+        return {"image_values": image_values}

@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# Python style and common bugs (config: pyproject.toml).
+set -euo pipefail
+ruff check .
+ruff format --check --diff plugins tests/unit
