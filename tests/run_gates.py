@@ -70,6 +70,13 @@ def main(patterns: list[str]) -> int:
         passed, failed, skipped, elapsed = run_gate(gate)
         totals = [totals[0] + passed, totals[1] + failed, totals[2] + skipped]
         report.append(f"  {'FAIL' if failed else 'ok  '} {gate.stem:<28} {elapsed:6.0f}s")
+    # Stop what the gates left running (test cluster, second Docker daemon...).
+    teardown = ROOT / "tests" / "env" / "teardown.sh"
+    if teardown.exists():
+        print("\n======== teardown ========", flush=True)
+        if subprocess.call([str(teardown)], cwd=ROOT) != 0:
+            totals[1] += 1
+            report.append("  FAIL teardown")
     print("\nGates:\n" + "\n".join(report))
     line = f"{totals[0]} passed, {totals[1]} failed"
     if totals[2]:

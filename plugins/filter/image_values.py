@@ -6,7 +6,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: image_values
-short_description: Turn C(name: repository:tag) image references into chart values
+short_description: Turn image references by component into chart values
 version_added: 0.1.0
 description:
   - Maps each component name to C({image: {repository, tag}}), the layout of the

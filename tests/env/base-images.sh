@@ -5,6 +5,7 @@
 # official names and labelled org.localdev-kube.stand-in-for:
 #   python:3.11-slim-bookworm   Debian's Python 3.11 with venv and pip
 #   node:22-bookworm-slim       Node.js 22 + npm 10 from their npm packages
+#   postgres:15-bookworm        Debian's PostgreSQL 15 with the official entrypoint's variables
 #   localdev-kube/molecule-debian:bookworm   python3 for Molecule's docker driver
 # Every stand-in trusts the host's CA bundle so pip and npm work in builds
 # behind a TLS-inspecting proxy. A re-run with the same recipe does nothing.
@@ -74,7 +75,7 @@ fetch_node() {
 build_stand_in() {
   local tag=$1 recipe=$2 extra=${3:-} context
   recipe_hash() {
-    (cat "$recipe/Dockerfile" "$HOST_CA"; echo "$NODE_VERSION $NPM_VERSION"; docker image inspect -f '{{.Id}}' "$BASE") \
+    (cat "$recipe"/* "$HOST_CA"; echo "$NODE_VERSION $NPM_VERSION"; docker image inspect -f '{{.Id}}' "$BASE") \
       | sha256sum | cut -c1-16
   }
   if have_image "$tag"; then
@@ -90,7 +91,7 @@ build_stand_in() {
   fi
   ensure_debian_base
   context=$(mktemp -d)
-  cp "$recipe/Dockerfile" "$HOST_CA" "$context/"
+  cp "$recipe"/* "$HOST_CA" "$context/"
   [ -z "$extra" ] || cp -a "$extra/." "$context/"
   log "base-images: building stand-in $tag"
   if ! docker build --network host --label "org.localdev-kube.recipe=$(recipe_hash)" -t "$tag" "$context" \
@@ -103,4 +104,5 @@ build_stand_in() {
 
 build_stand_in python:3.11-slim-bookworm "$images_dir/python"
 build_stand_in node:22-bookworm-slim "$images_dir/node" "$(fetch_node)"
+build_stand_in postgres:15-bookworm "$images_dir/postgres"
 build_stand_in localdev-kube/molecule-debian:bookworm "$images_dir/molecule"

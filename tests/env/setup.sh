@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
 # Provisions everything `make test` needs on this machine, in order. Each step
 # is idempotent and says "nothing to do" when its part is already in place.
+# Services that only some gates need (the test cluster, the TLS Docker daemon)
+# are started by those gates and stopped by tests/env/teardown.sh.
 set -euo pipefail
 cd "$(dirname "$0")"
-./docker.sh
-./base-images.sh
+. ./lib.sh
+./docker.sh          # Docker Engine (Debian's docker.io when no daemon answers)
+./base-images.sh     # python, node, postgres and molecule base images (local stand-ins offline)
+./tools.sh           # helm and kubeconform, built from their Go modules
+./postgres.sh >/dev/null  # PostgreSQL server for the backend's tests
+./chromium.sh        # Debian's Chromium for the browser end-to-end test
+apt_install nginx    # stands in front of the app's containers where the ingress would be
+log "nginx: $(/usr/sbin/nginx -v 2>&1)"

@@ -2,4 +2,4 @@
 # Python style and common bugs (config: pyproject.toml).
 set -euo pipefail
 ruff check .
-ruff format --check --diff plugins tests/unit
+ruff format --check --diff .

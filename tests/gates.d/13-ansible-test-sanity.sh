@@ -1,10 +1,28 @@
 #!/usr/bin/env bash
 # ansible-test sanity on the collection, from a temporary
-# ansible_collections/localdev/kube tree (ansible-test insists on that path),
-# with local interpreters in ansible-test's own virtualenvs (no containers).
+# ansible_collections/localdev/kube tree (ansible-test insists on that path).
+# It runs with --local from a virtualenv of its own (cached), so its
+# requirements never clash with ansible-lint's. ansible-test downloads a pip
+# bootstrap script from outside the package registries: tests/env/
+# ansible-test-get-pip.py stands in for it (see that file).
 set -euo pipefail
 root=$(pwd)
 . scripts/common.sh
+venv="$LOCALDEV_CACHE/sanity-venv"
+core=$("$LOCALDEV_VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("ansible-core"))')
+if [ ! -e "$venv/.ansible-core-$core" ]; then
+  rm -rf "$venv"
+  "$LOCALDEV_VENV/bin/python" -m venv "$venv"
+  "$venv/bin/pip" install --quiet "ansible-core==$core"
+  touch "$venv/.ansible-core-$core"
+fi
+pip_version=$("$venv/bin/python" - <<'PY'
+import re, ansible_test._internal.python_requirements as r, inspect
+print(re.search(r"pip='([0-9.]+)'", inspect.getsource(r)).group(1))
+PY
+)
+mkdir -p ~/.ansible/test/cache
+cp tests/env/ansible-test-get-pip.py ~/.ansible/test/cache/"get_pip_${pip_version//./_}.py"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 dest="$work/ansible_collections/localdev/kube"
@@ -13,5 +31,5 @@ mkdir -p "$dest"
 git ls-files -z --cached --others --exclude-standard -- . ':!apps' ':!collections' \
   | (cd "$root" && xargs -0 cp --parents -t "$dest")
 cd "$dest"
-python=$("$LOCALDEV_VENV/bin/python" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
-ansible-test sanity --venv --python "$python" --color no
+python=$("$venv/bin/python" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
+PATH="$venv/bin:$PATH" ansible-test sanity --local --requirements --python "$python" --color no

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Molecule scenario helm_release against the test cluster's real API server
+# (brought up by the 50-cluster gate; started here too when it is not up).
+set -euo pipefail
+. scripts/common.sh
+tests/env/cluster.sh up
+molecule test -s helm_release
