@@ -1,0 +1,240 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) localdev.kube maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: minikube_info
+short_description: Read a minikube cluster's version, status, IP, profile configuration and addons
+version_added: "0.1.0"
+description:
+  - Runs minikube's read-only commands (C(version -o json), C(status -o json),
+    C(profile list -o json -l), C(addons list -o json), C(ip)) and returns what they say as data.
+  - With O(expect), compares the profile's configuration with the requested one and returns each
+    difference in RV(drift) (also shown as a warning).
+  - Read-only. It runs in check mode and never reports a change.
+author:
+  - localdev.kube maintainers (@localdev-kube)
+options:
+  profile:
+    description: Name of the minikube profile (C(minikube -p)).
+    type: str
+    default: minikube
+  minikube_binary:
+    description: The minikube executable, a name looked up on E(PATH) or a path.
+    type: str
+    default: minikube
+  expect:
+    description: The requested cluster shape, compared with the existing profile's configuration.
+    type: dict
+    default: {}
+    suboptions:
+      driver:
+        description: Driver name, for example C(docker).
+        type: str
+      cpus:
+        description: Number of CPUs.
+        type: int
+      memory:
+        description: Memory in MiB.
+        type: int
+      kubernetes_version:
+        description: Kubernetes version, for example C(v1.34.0).
+        type: str
+  warn_drift:
+    description: Show each difference from O(expect) as a warning.
+    type: bool
+    default: true
+notes:
+  - A missing profile is not an error, RV(exists) is then V(false).
+  - Fails, saying how to install it, when minikube is not found.
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: none
+seealso:
+  - module: localdev.kube.minikube_docker_env
+"""
+
+EXAMPLES = r"""
+- name: Read the cluster state and compare it with the request
+  localdev.kube.minikube_info:
+    profile: minikube
+    expect:
+      driver: docker
+      cpus: 2
+      memory: 4096
+      kubernetes_version: v1.34.0
+  register: cluster
+
+- name: Start the cluster when it is not running
+  ansible.builtin.command:
+    cmd: minikube start -p minikube
+  when: not cluster.running
+  changed_when: true
+"""
+
+RETURN = r"""
+version:
+  description: minikube's version.
+  returned: always
+  type: str
+  sample: v1.37.0
+exists:
+  description: Whether the profile exists.
+  returned: always
+  type: bool
+running:
+  description: Whether the control-plane host, kubelet and API server are running.
+  returned: always
+  type: bool
+status:
+  description:
+    - The control-plane node's status as C(minikube status -o json) prints it.
+    - Empty when the profile does not exist.
+  returned: always
+  type: dict
+  sample: {"Name": "minikube", "Host": "Running", "Kubelet": "Running", "APIServer": "Running",
+           "Kubeconfig": "Configured", "Worker": false}
+status_rc:
+  description: Exit code of C(minikube status) (0 running, 7 stopped, 85 no such profile; a bit field otherwise).
+  returned: always
+  type: int
+kubeconfig_configured:
+  description: Whether the kubeconfig context points at this cluster (status C(Kubeconfig) is C(Configured)).
+  returned: always
+  type: bool
+ip:
+  description: The cluster's IP address (C(minikube ip)); empty when it is not running.
+  returned: always
+  type: str
+  sample: 192.168.49.2
+config:
+  description: Summary of the profile's saved configuration (empty when the profile does not exist).
+  returned: always
+  type: dict
+  sample: {"name": "minikube", "driver": "docker", "cpus": 2, "memory": 4096, "disk_size": 20000,
+           "kubernetes_version": "v1.34.0", "container_runtime": "docker", "nodes": 1, "addons": {"ingress": true}}
+addons:
+  description: Every addon minikube knows, with whether it is enabled for this profile.
+  returned: always
+  type: dict
+  sample: {"ingress": true, "dashboard": false}
+drift:
+  description: Differences between the profile's configuration and O(expect).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"field": "memory", "current": 4096, "requested": 6144}]
+drift_messages:
+  description: RV(drift) as sentences.
+  returned: always
+  type: list
+  elements: str
+  sample: ["memory: cluster has 4096, requested 6144"]
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.localdev.kube.plugins.module_utils.minikube import (
+    INSTALL_HINT,
+    Minikube,
+    MinikubeError,
+    compute_drift,
+    control_plane_status,
+    describe_drift,
+    find_profile,
+    is_running,
+    summarize_config,
+)
+
+
+def gather(mk, expect):
+    result = {
+        "version": mk.version(),
+        "exists": False,
+        "running": False,
+        "status": {},
+        "status_rc": None,
+        "kubeconfig_configured": False,
+        "ip": "",
+        "config": {},
+        "addons": {},
+        "drift": [],
+        "drift_messages": [],
+    }
+    exists, nodes, rc = mk.status()
+    result["status_rc"] = rc
+    if exists:
+        node = control_plane_status(nodes)
+        result.update(
+            exists=True,
+            status=node,
+            running=is_running(node),
+            kubeconfig_configured=node.get("Kubeconfig") == "Configured",
+        )
+    entry = find_profile(mk.profiles(), mk.profile)
+    if entry is not None:
+        result["exists"] = True
+        result["config"] = summarize_config(entry.get("Config") or {})
+    if result["exists"]:
+        result["addons"] = mk.addons()
+    if result["running"]:
+        result["ip"] = mk.ip()
+    result["drift"] = compute_drift(result["config"], {k: v for k, v in expect.items() if v is not None})
+    result["drift_messages"] = describe_drift(result["drift"])
+    return result
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec={
+            "profile": {"type": "str", "default": "minikube"},
+            "minikube_binary": {"type": "str", "default": "minikube"},
+            "expect": {
+                "type": "dict",
+                "default": {},
+                "options": {
+                    "driver": {"type": "str"},
+                    "cpus": {"type": "int"},
+                    "memory": {"type": "int"},
+                    "kubernetes_version": {"type": "str"},
+                },
+            },
+            "warn_drift": {"type": "bool", "default": True},
+        },
+        supports_check_mode=True,
+    )
+    profile = module.params["profile"]
+    if not profile or not profile.strip():
+        module.fail_json(msg="profile must be a non-empty minikube profile name")
+
+    binary = module.get_bin_path(module.params["minikube_binary"])
+    if not binary:
+        module.fail_json(
+            msg=f"minikube executable '{module.params['minikube_binary']}' was not found on PATH. "
+            + INSTALL_HINT.format(version="1.33.0"),
+            reason="binary_missing",
+        )
+
+    def run(argv):
+        return module.run_command(argv, environ_update={"MINIKUBE_IN_STYLE": "false"})
+
+    try:
+        result = gather(Minikube(run, binary=binary, profile=profile), module.params["expect"] or {})
+    except MinikubeError as err:
+        module.fail_json(msg=err.message, reason=err.kind, rc=err.rc, stdout=err.stdout, stderr=err.stderr,
+                         cmd=err.cmd)
+    for message in result["drift_messages"] if module.params["warn_drift"] else []:
+        module.warn(f'minikube profile "{profile}" differs from the request: {message}')
+    module.exit_json(changed=False, **result)
+
+
+if __name__ == "__main__":
+    main()
