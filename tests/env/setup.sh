@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Provisions everything `make test` needs on this machine, in order. Each step
 # is idempotent and says "nothing to do" when its part is already in place.
-# Services that only some gates need (the test cluster, the TLS Docker daemon)
-# are started by those gates and stopped by tests/env/teardown.sh.
+# tests/env/teardown.sh stops the services started here and by the gates.
 set -euo pipefail
 cd "$(dirname "$0")"
 . ./lib.sh
 ./docker.sh          # Docker Engine (Debian's docker.io when no daemon answers)
 ./base-images.sh     # python, node, postgres and molecule base images (local stand-ins offline)
+./tls-dockerd.sh up  # a second dockerd on TCP+TLS where minikube's daemon would be
+./tls-dockerd.sh seed  # ...holding the base images, as minikube's daemon would after a pull
 ./tools.sh           # helm and kubeconform, built from their Go modules
 ./postgres.sh >/dev/null  # PostgreSQL server for the backend's tests
 ./chromium.sh        # Debian's Chromium for the browser end-to-end test
