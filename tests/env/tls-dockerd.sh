@@ -187,7 +187,7 @@ cmd_seed() {
   answers || die "tls-dockerd: not running; start it with: $0 up"
   local images=("$@") image id copied=0
   if [ ${#images[@]} -eq 0 ]; then
-    images=(python:3.11-slim-bookworm node:22-bookworm-slim)
+    images=(python:3.11-slim-bookworm node:22-bookworm-slim postgres:15-bookworm)
   fi
   for image in "${images[@]}"; do
     id=$(docker image inspect --format '{{.Id}}' "$image" 2>/dev/null) ||
