@@ -1,0 +1,3 @@
+"""Todo Chatbot backend."""
+
+__version__ = "1.0.0"

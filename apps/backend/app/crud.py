@@ -1,0 +1,66 @@
+"""Task operations scoped to one user; shared by the HTTP routes and the chat tools."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from .models import Task, utcnow
+from .schemas import TaskCreate, TaskStatus, TaskUpdate
+
+
+class TaskNotFoundError(LookupError):
+    def __init__(self, task_id: int) -> None:
+        super().__init__(f"Task {task_id} not found")
+        self.task_id = task_id
+
+
+def list_tasks(session: Session, user_id: str, status: TaskStatus = "all") -> list[Task]:
+    query = select(Task).where(Task.user_id == user_id)
+    if status != "all":
+        query = query.where(Task.completed == (status == "completed"))
+    return list(session.exec(query.order_by(col(Task.id))))
+
+
+def get_task(session: Session, user_id: str, task_id: int) -> Task:
+    """The user's task; another user's task is as absent as a missing one."""
+    task = session.exec(select(Task).where(Task.id == task_id, Task.user_id == user_id)).first()
+    if task is None:
+        raise TaskNotFoundError(task_id)
+    return task
+
+
+def create_task(session: Session, user_id: str, data: TaskCreate) -> Task:
+    now = utcnow()
+    task = Task(user_id=user_id, title=data.title, description=data.description, created_at=now, updated_at=now)
+    session.add(task)
+    session.flush()
+    return task
+
+
+def update_task(session: Session, user_id: str, task_id: int, data: TaskUpdate) -> Task:
+    task = get_task(session, user_id, task_id)
+    for name, value in data.model_dump(exclude_unset=True).items():
+        setattr(task, name, value)
+    task.updated_at = utcnow()
+    session.add(task)
+    session.flush()
+    return task
+
+
+def complete_task(session: Session, user_id: str, task_id: int) -> tuple[Task, bool]:
+    """Mark the task completed (idempotent); also return whether it already was."""
+    task = get_task(session, user_id, task_id)
+    was_completed = task.completed
+    if not was_completed:
+        task.completed = True
+        task.updated_at = utcnow()
+        session.add(task)
+        session.flush()
+    return task, was_completed
+
+
+def delete_task(session: Session, user_id: str, task_id: int) -> Task:
+    task = get_task(session, user_id, task_id)
+    session.delete(task)
+    session.flush()
+    return task

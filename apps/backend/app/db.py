@@ -1,0 +1,93 @@
+"""Engine, sessions and start-up readiness of the database."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import sqlalchemy as sa
+from fastapi import Request
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session
+
+from .config import Settings
+
+log = logging.getLogger(__name__)
+
+
+def create_db_engine(settings: Settings) -> Engine:
+    """An engine for the configured URL: pooled psycopg 3 for PostgreSQL, SQLite with real transactions."""
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite":
+        return _sqlite_engine(url)
+    return sa.create_engine(
+        url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_pool_size,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        connect_args={"connect_timeout": 10, "application_name": "todo-backend"},
+    )
+
+
+def _sqlite_engine(url: sa.URL) -> Engine:
+    memory = url.database in (None, "", ":memory:")
+    if not memory:
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        **({"poolclass": StaticPool} if memory else {}),
+    )
+
+    # pysqlite's own transaction handling starts transactions late and lets DDL
+    # run outside them; take it over (SQLAlchemy's documented recipe) so every
+    # transaction, migrations included, is a real one holding the write lock.
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute("PRAGMA foreign_keys = ON")
+        if not memory:
+            dbapi_connection.execute("PRAGMA journal_mode = WAL")
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(connection):  # type: ignore[no-untyped-def]
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def database_is_reachable(engine: Engine) -> bool:
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError as error:
+        log.warning("database check failed", extra={"error": type(error).__name__})
+        return False
+    return True
+
+
+def wait_for_database(engine: Engine, timeout: float) -> None:
+    """Retry until the database answers (it may start after the app), at most `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    delay = 0.5
+    while True:
+        try:
+            with engine.connect() as connection:
+                connection.execute(sa.text("SELECT 1"))
+            return
+        except sa.exc.OperationalError as error:
+            if time.monotonic() + delay > deadline:
+                raise RuntimeError(f"database not reachable after {timeout:.0f}s: {error.orig!r}") from error
+            log.warning("database not reachable yet, retrying", extra={"retry_in_s": delay})
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """FastAPI dependency: one session per request, rolled back unless the handler committed."""
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        yield session
