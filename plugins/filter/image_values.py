@@ -39,17 +39,21 @@ from ansible.errors import AnsibleFilterError
 def split_image_ref(ref):
     """Split 'repo[:port]/path:tag' into (repository, tag)."""
     if not isinstance(ref, str) or "@" in ref:
-        raise AnsibleFilterError(f"image reference {ref!r} must be a string 'repository:tag' (digests are not supported)")
+        raise AnsibleFilterError(
+            f"image reference {ref!r} must be a string 'repository:tag' (digests are not supported)"
+        )
     slash = ref.rfind("/")
     colon = ref.rfind(":")
     if colon <= slash or colon == len(ref) - 1 or colon == 0:
         raise AnsibleFilterError(f"image reference {ref!r} has no tag; expected 'repository:tag'")
-    return ref[:colon], ref[colon + 1:]
+    return ref[:colon], ref[colon + 1 :]
 
 
 def image_values(images):
     if not isinstance(images, dict):
-        raise AnsibleFilterError(f"image_values expects a mapping of name to 'repository:tag', got {type(images).__name__}")
+        raise AnsibleFilterError(
+            f"image_values expects a mapping of name to 'repository:tag', got {type(images).__name__}"
+        )
     values = {}
     for name, ref in images.items():
         repository, tag = split_image_ref(ref)

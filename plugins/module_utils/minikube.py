@@ -292,11 +292,11 @@ def parse_docker_env(text):
         if not line or line.startswith(("#", "REM", "@FOR")) or _FALSE_EXIT.match(line):
             continue
         match = (
-            re.match(r'^export\s+([A-Za-z_][A-Za-z0-9_]*)=(.*)$', line)
-            or re.match(r'^set -gx\s+([A-Za-z_][A-Za-z0-9_]*)\s+(.*?);?$', line)
-            or re.match(r'^\$Env:([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$', line)
-            or re.match(r'^SET\s+([A-Za-z_][A-Za-z0-9_]*)=(.*)$', line)
-            or re.match(r'^([A-Za-z_][A-Za-z0-9_]*)=(.*)$', line)
+            re.match(r"^export\s+([A-Za-z_][A-Za-z0-9_]*)=(.*)$", line)
+            or re.match(r"^set -gx\s+([A-Za-z_][A-Za-z0-9_]*)\s+(.*?);?$", line)
+            or re.match(r"^\$Env:([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$", line)
+            or re.match(r"^SET\s+([A-Za-z_][A-Za-z0-9_]*)=(.*)$", line)
+            or re.match(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", line)
         )
         if not match:
             continue
@@ -384,32 +384,50 @@ def classify_failure(args, rc, stdout, stderr, profile):
             "profile_not_found",
             f'minikube profile "{profile}" does not exist. Create it with `{start}` '
             f"(the localdev.kube.minikube role does).{own}",
-            rc, stdout, stderr, cmd,
+            rc,
+            stdout,
+            stderr,
+            cmd,
         )
     if "docker-env command only supports" in said or 'only compatible with the "docker" runtime' in said:
         match = re.search(r'use the "([^"]+)" runtime', said)
-        return MinikubeError("runtime_not_docker", runtime_message(profile, match.group(1) if match else None) + own,
-                             rc, stdout, stderr, cmd)
+        return MinikubeError(
+            "runtime_not_docker",
+            runtime_message(profile, match.group(1) if match else None) + own,
+            rc,
+            stdout,
+            stderr,
+            cmd,
+        )
     if rc in (EX_GUEST_NOT_RUNNING, EX_GUEST_UNAVAILABLE, EX_SVC_UNAVAILABLE) or re.search(
         r"host is not running|must be running for this command|is not running|state=Stopped", said
     ):
         return MinikubeError(
             "not_running",
             f'minikube profile "{profile}" exists but is not running. Start it with `{start}`.{own}',
-            rc, stdout, stderr, cmd,
+            rc,
+            stdout,
+            stderr,
+            cmd,
         )
     if "driver does not support" in said or rc == EX_DRIVER_CONFLICT:
         return MinikubeError(
             "runtime_not_docker",
             f'minikube profile "{profile}" uses a driver without its own Docker daemon (e.g. "none"); '
             f"build images with the host's Docker instead, or recreate the cluster with --driver=docker.{own}",
-            rc, stdout, stderr, cmd,
+            rc,
+            stdout,
+            stderr,
+            cmd,
         )
     detail = said or (stderr or stdout or "").strip() or "no output"
     return MinikubeError(
         "failed",
         f"`minikube {' '.join(cmd)}` failed (exit code {rc}): {detail}",
-        rc, stdout, stderr, cmd,
+        rc,
+        stdout,
+        stderr,
+        cmd,
     )
 
 
@@ -512,8 +530,9 @@ class Minikube:
         rc, out, err = self.run("docker-env", "--shell", "none", "-o", "json", check=False)
         code = shell_exit_code(out)
         if rc != 0 or code is not None:
-            raise classify_failure(["-p", self.profile, "docker-env", "--shell", "none", "-o", "json"],
-                                   rc or code, out, err, self.profile)
+            raise classify_failure(
+                ["-p", self.profile, "docker-env", "--shell", "none", "-o", "json"], rc or code, out, err, self.profile
+            )
         if "containerd runtime" in (err or "") and "experimental" in (err or ""):
             raise MinikubeError("runtime_not_docker", runtime_message(self.profile, "containerd"), rc, out, err)
         return docker_env_result(parse_docker_env(out), self.profile)

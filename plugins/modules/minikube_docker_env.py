@@ -174,8 +174,7 @@ def main():
     try:
         result = Minikube(run, binary=binary, profile=profile).docker_env()
     except MinikubeError as err:
-        module.fail_json(msg=err.message, reason=err.kind, rc=err.rc, stdout=err.stdout, stderr=err.stderr,
-                         cmd=err.cmd)
+        module.fail_json(msg=err.message, reason=err.kind, rc=err.rc, stdout=err.stdout, stderr=err.stderr, cmd=err.cmd)
     module.exit_json(changed=False, **result)
 
 

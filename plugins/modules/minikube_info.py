@@ -229,8 +229,7 @@ def main():
     try:
         result = gather(Minikube(run, binary=binary, profile=profile), module.params["expect"] or {})
     except MinikubeError as err:
-        module.fail_json(msg=err.message, reason=err.kind, rc=err.rc, stdout=err.stdout, stderr=err.stderr,
-                         cmd=err.cmd)
+        module.fail_json(msg=err.message, reason=err.kind, rc=err.rc, stdout=err.stdout, stderr=err.stderr, cmd=err.cmd)
     for message in result["drift_messages"] if module.params["warn_drift"] else []:
         module.warn(f'minikube profile "{profile}" differs from the request: {message}')
     module.exit_json(changed=False, **result)

@@ -31,8 +31,11 @@ def env(tmp_path):
     for name in ("ca.pem", "cert.pem", "key.pem"):
         (certs / name).write_text("test\n")
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("DOCKER_", "MINIKUBE_"))}
-    environ.update(FAKE_MINIKUBE_STATE=str(tmp_path / "state"), MINIKUBE_HOME=str(home),
-                   FAKE_MINIKUBE_DOCKER_HOST="tcp://127.0.0.1:2376")
+    environ.update(
+        FAKE_MINIKUBE_STATE=str(tmp_path / "state"),
+        MINIKUBE_HOME=str(home),
+        FAKE_MINIKUBE_DOCKER_HOST="tcp://127.0.0.1:2376",
+    )
     return environ
 
 
@@ -40,13 +43,27 @@ def runner(env):
     def run(argv):
         done = subprocess.run([str(FAKE), *argv[1:]], capture_output=True, text=True, env=env, check=False)
         return done.returncode, done.stdout, done.stderr
+
     return run
 
 
 def start(env, *extra, profile="minikube"):
-    rc, out, err = runner(env)(["minikube", "-p", profile, "start", "--driver=docker", "--force", "--cpus=2",
-                                "--memory=4096", "--disk-size=20g", "--kubernetes-version=v1.34.0",
-                                "--addons=ingress", *extra])
+    rc, out, err = runner(env)(
+        [
+            "minikube",
+            "-p",
+            profile,
+            "start",
+            "--driver=docker",
+            "--force",
+            "--cpus=2",
+            "--memory=4096",
+            "--disk-size=20g",
+            "--kubernetes-version=v1.34.0",
+            "--addons=ingress",
+            *extra,
+        ]
+    )
     assert rc == 0, err
     return out, err
 

@@ -244,11 +244,21 @@ def test_runner_docker_env_ok():
         ("docker_env_not_found.stdout", None, 85, "profile_not_found", ["does not exist", "minikube start"]),
         ("docker_env_stopped.stdout", None, 83, "not_running", ["not running", "minikube start"]),
         ("docker_env_stopped_v1.26.stdout", None, 89, "not_running", ["not running"]),
-        ("docker_env_crio.stdout", "docker_env_crio.stderr", 14, "runtime_not_docker",
-         ["minikube image build", "minikube image load", "only supports the docker and containerd runtimes"]),
+        (
+            "docker_env_crio.stdout",
+            "docker_env_crio.stderr",
+            14,
+            "runtime_not_docker",
+            ["minikube image build", "minikube image load", "only supports the docker and containerd runtimes"],
+        ),
         (None, "docker_env_containerd_v1.16.stderr", 14, "runtime_not_docker", ["containerd", "minikube image build"]),
-        ("docker_env_none_driver.stdout", "docker_env_none_driver.stderr", 51, "runtime_not_docker",
-         ["none", "'none' driver does not support"]),
+        (
+            "docker_env_none_driver.stdout",
+            "docker_env_none_driver.stderr",
+            51,
+            "runtime_not_docker",
+            ["none", "'none' driver does not support"],
+        ),
     ],
 )
 def test_runner_docker_env_failures(stdout, stderr, rc, kind, words):
