@@ -51,8 +51,10 @@ def run_gate(gate: Path) -> tuple[int, int, int, float]:
     else:
         passed, failed, skipped = (1, 0, 0) if code == 0 else (0, 1, 0)
     verdict = "ok" if code == 0 else f"FAILED (exit {code})"
-    print(f"======== gate {gate.stem}: {verdict} in {elapsed:.0f}s "
-          f"({passed} passed, {failed} failed, {skipped} skipped)", flush=True)
+    print(
+        f"======== gate {gate.stem}: {verdict} in {elapsed:.0f}s ({passed} passed, {failed} failed, {skipped} skipped)",
+        flush=True,
+    )
     return passed, failed, skipped, elapsed
 
 
