@@ -72,9 +72,10 @@ def main(patterns: list[str]) -> int:
         passed, failed, skipped, elapsed = run_gate(gate)
         totals = [totals[0] + passed, totals[1] + failed, totals[2] + skipped]
         report.append(f"  {'FAIL' if failed else 'ok  '} {gate.stem:<28} {elapsed:6.0f}s")
-    # Stop what the gates left running (test cluster, second Docker daemon...).
+    # After a full run, stop what the gates left running (test cluster, second
+    # Docker daemon); a run of chosen gates leaves them up for the next one.
     teardown = ROOT / "tests" / "env" / "teardown.sh"
-    if teardown.exists():
+    if teardown.exists() and not patterns:
         print("\n======== teardown ========", flush=True)
         if subprocess.call([str(teardown)], cwd=ROOT) != 0:
             totals[1] += 1
