@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared settings for the project's shell scripts (sourced, not run).
 # Caches live in a user-level directory so a fresh clone reuses them.
 LOCALDEV_CACHE="${LOCALDEV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/localdev-kube}"

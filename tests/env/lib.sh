@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers for the test-environment scripts (sourced, not run).
 here_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck source=scripts/common.sh

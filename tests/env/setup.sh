@@ -10,6 +10,7 @@ cd "$(dirname "$0")"
 ./tls-dockerd.sh up  # a second dockerd on TCP+TLS where minikube's daemon would be
 ./tls-dockerd.sh seed  # ...holding the base images, as minikube's daemon would after a pull
 ./tools.sh           # helm and kubeconform, built from their Go modules
+./cluster.sh build   # Kubernetes control plane, etcd and kwok binaries, built from their Go modules
 ./postgres.sh >/dev/null  # PostgreSQL server for the backend's tests
 ./chromium.sh        # Debian's Chromium for the browser end-to-end test
 apt_install nginx    # stands in front of the app's containers where the ingress would be
