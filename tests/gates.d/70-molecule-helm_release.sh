@@ -3,5 +3,6 @@
 # (brought up by the 50-cluster gate; started here too when it is not up).
 set -euo pipefail
 . scripts/common.sh
-tests/env/cluster.sh up
+tests/env/cluster.sh up >/dev/null
+export MOLECULE_EPHEMERAL_DIRECTORY="$LOCALDEV_CACHE/molecule/helm_release"
 molecule test -s helm_release
