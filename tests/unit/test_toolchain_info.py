@@ -1,0 +1,188 @@
+"""Unit tests for the localdev.kube.toolchain_info module: AnsibleModule runs in-process.
+
+The "tools" are small executables written into a temporary PATH, printing
+what the real ones print, so the module finds, runs and judges real files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from ansible.module_utils.testing import patch_module_args
+from ansible_collections.localdev.kube.plugins.modules import toolchain_info
+
+PINS = [
+    {"name": "minikube", "minimum_version": "v1.33.0", "version": "v1.37.0"},
+    {"name": "kubectl", "minimum_version": "v1.33.0", "version": "v1.34.0"},
+    {"name": "helm", "minimum_version": "v3.14.0", "version": "v4.3.1"},
+]
+
+
+def fake_tool(directory, name, output, rc=0):
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / name
+    path.write_text(f"#!/bin/sh\ncat <<'EOF'\n{output}\nEOF\nexit {rc}\n")
+    path.chmod(0o755)
+    return str(path)
+
+
+def run_module(capsys, **args):
+    args.setdefault("_ansible_check_mode", False)
+    with patch_module_args(args), pytest.raises(SystemExit) as exc:
+        toolchain_info.main()
+    result = json.loads(capsys.readouterr().out)
+    assert (exc.value.code != 0) == bool(result.get("failed")), result
+    return result
+
+
+def test_nothing_found_plans_every_install(capsys, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run_module(capsys, tools=PINS, install_dir=str(tmp_path / "bin"), search_path=str(empty))
+    assert result["changed"] is False
+    assert result["check_mode"] is False
+    assert result["to_install"] == ["minikube", "kubectl", "helm"]
+    assert result["tools"]["helm"]["path"] == str(tmp_path / "bin" / "helm")
+    assert result["tools"]["helm"]["reason"] == "helm is not on PATH; installing helm v4.3.1"
+    assert result["install_dir_on_path"] is False
+    assert result["path_hint"]["line"].startswith("export PATH=") or result["path_hint"]["line"].startswith("fish")
+    assert result["search_path"] == [str(empty)]
+    assert result["tools"]["kubectl"]["url"] is None  # no base_url given
+
+
+def test_release_urls_for_this_host(capsys, tmp_path):
+    tools = [
+        {"name": "helm", "version": "v4.3.1", "base_url": "http://127.0.0.1:9/helm/"},
+        {"name": "minikube", "version": "v1.37.0", "base_url": "http://127.0.0.1:9/minikube"},
+        {"name": "docker", "base_url": "http://127.0.0.1:9/docker"},
+    ]
+    result = run_module(capsys, tools=tools, install_dir=str(tmp_path), search_path=str(tmp_path))
+    platform = f"{result['os']}-{result['arch']}"
+    helm = result["tools"]["helm"]
+    assert helm["url"] == f"http://127.0.0.1:9/helm/helm-v4.3.1-{platform}.tar.gz"
+    assert helm["checksum_url"] == helm["url"] + ".sha256sum"
+    assert helm["member"] == f"{platform}/helm"
+    minikube = result["tools"]["minikube"]
+    assert minikube["url"] == f"http://127.0.0.1:9/minikube/v1.37.0/minikube-{platform}"
+    assert minikube["checksum_url"] == minikube["url"] + ".sha256"
+    assert minikube["member"] is None
+    assert result["tools"]["docker"]["url"] is None
+
+
+def test_good_copies_on_path_are_used(capsys, tmp_path):
+    system = tmp_path / "usr-bin"
+    fake_tool(system, "minikube", "v1.38.1")
+    fake_tool(system, "kubectl", '{"clientVersion": {"gitVersion": "v1.33.2"}, "kustomizeVersion": "v5.6.0"}')
+    fake_tool(system, "helm", "v3.19.0+g3d8990f")
+    fake_tool(system, "docker", "Docker version 28.2.2, build e6534b4")
+    result = run_module(
+        capsys, tools=[*PINS, {"name": "docker"}], install_dir=str(tmp_path / "bin"), search_path=str(system)
+    )
+    assert result["to_install"] == []
+    for name, version in (("minikube", "v1.38.1"), ("kubectl", "v1.33.2"), ("helm", "v3.19.0"), ("docker", "v28.2.2")):
+        tool = result["tools"][name]
+        assert (tool["action"], tool["path"], tool["found_version"]) == ("path", str(system / name), version)
+        assert tool["shadowed"] is False
+
+
+def test_older_copy_on_path_is_shadowed_by_an_install(capsys, tmp_path):
+    system = tmp_path / "usr-bin"
+    fake_tool(system, "kubectl", '{"clientVersion": {"gitVersion": "v1.20.0"}}')
+    result = run_module(capsys, tools=PINS[1:2], install_dir=str(tmp_path / "bin"), search_path=str(system))
+    kubectl = result["tools"]["kubectl"]
+    assert kubectl["action"] == "install"
+    assert kubectl["found_path"] == str(system / "kubectl")
+    assert kubectl["path"] == str(tmp_path / "bin" / "kubectl")
+    assert kubectl["shadowed"] is True
+    assert "is v1.20.0, older than the minimum v1.33.0" in kubectl["reason"]
+
+
+def test_pinned_copy_in_the_install_dir_is_kept_even_off_path(capsys, tmp_path):
+    system, install = tmp_path / "usr-bin", tmp_path / "bin"
+    fake_tool(system, "kubectl", '{"clientVersion": {"gitVersion": "v1.20.0"}}')
+    fake_tool(install, "kubectl", '{"clientVersion": {"gitVersion": "v1.34.0"}}')
+    result = run_module(capsys, tools=PINS[1:2], install_dir=str(install), search_path=str(system))
+    assert result["to_install"] == []
+    assert result["tools"]["kubectl"]["action"] == "installed"
+    assert result["tools"]["kubectl"]["installed_version"] == "v1.34.0"
+    assert result["tools"]["kubectl"]["path"] == str(install / "kubectl")
+
+
+def test_install_dir_on_path_is_recognised(capsys, tmp_path):
+    install = tmp_path / "bin"
+    fake_tool(install, "minikube", "v1.37.0")
+    result = run_module(capsys, tools=PINS[:1], install_dir=str(install) + "/", search_path=f"/nonexistent:{install}")
+    assert result["install_dir_on_path"] is True
+    assert result["tools"]["minikube"]["action"] == "path"
+    assert result["tools"]["minikube"]["installed_path"] == str(install / "minikube")
+
+
+def test_a_broken_executable_is_not_trusted(capsys, tmp_path):
+    system = tmp_path / "usr-bin"
+    system.mkdir()
+    broken = system / "helm"
+    broken.write_bytes(b"\x7fELF\x02\x01\x01garbage")  # another CPU's binary: exec fails
+    broken.chmod(0o755)
+    fake_tool(system, "minikube", "unexpected output", rc=3)
+    result = run_module(capsys, tools=PINS, install_dir=str(tmp_path / "bin"), search_path=str(system))
+    helm = result["tools"]["helm"]
+    assert helm["action"] == "install"
+    assert "does not run" in helm["found_error"]
+    minikube = result["tools"]["minikube"]
+    assert minikube["action"] == "install"
+    assert minikube["found_error"] == f"{system / 'minikube'} printed no version (exit 3): unexpected output"
+
+
+def test_non_executable_files_are_not_found(capsys, tmp_path):
+    system = tmp_path / "usr-bin"
+    fake_tool(system, "minikube", "v1.37.0")
+    os.chmod(system / "minikube", 0o644)
+    result = run_module(capsys, tools=PINS[:1], install_dir=str(tmp_path / "bin"), search_path=str(system))
+    assert result["tools"]["minikube"]["found_path"] is None
+
+
+def test_docker_without_a_pin_is_missing_not_installed(capsys, tmp_path):
+    result = run_module(capsys, tools=[{"name": "docker"}], install_dir=str(tmp_path), search_path=str(tmp_path))
+    assert result["tools"]["docker"]["action"] == "missing"
+    assert result["tools"]["docker"]["path"] is None
+    assert result["to_install"] == []
+
+
+def test_check_mode_is_reported_and_changes_nothing(capsys, tmp_path):
+    result = run_module(
+        capsys, tools=PINS, install_dir=str(tmp_path / "bin"), search_path=str(tmp_path), _ansible_check_mode=True
+    )
+    assert result["check_mode"] is True
+    assert result["changed"] is False
+    assert not (tmp_path / "bin").exists()
+
+
+def test_platform_is_reported_in_release_words(capsys, tmp_path):
+    result = run_module(capsys, tools=PINS[:1], install_dir=str(tmp_path), search_path=str(tmp_path))
+    assert result["os"] in ("linux", "darwin")
+    assert result["arch"] in ("amd64", "arm64")
+    assert result["platform_error"] is None
+
+
+def test_home_is_expanded(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    result = run_module(capsys, tools=PINS[:1], install_dir="~/.local/bin", search_path=str(tmp_path))
+    assert result["install_dir"] == str(tmp_path / ".local" / "bin")
+    assert result["path_hint"]["line"].find("$HOME/.local/bin") > 0
+
+
+@pytest.mark.parametrize(
+    ("tools", "message"),
+    [
+        ([{"name": "kubectl", "version": "1.34"}], "tools[kubectl].version must be a version like v1.2.3, got '1.34'"),
+        ([{"name": "helm", "minimum_version": "latest"}], "tools[helm].minimum_version must be a version like v1.2.3"),
+        ([{"name": "helm"}, {"name": "helm"}], "tools names each tool once, got helm, helm"),
+        ([{"name": "podman"}], "value of name must be one of"),
+    ],
+)
+def test_bad_input_fails_with_the_field(capsys, tmp_path, tools, message):
+    result = run_module(capsys, tools=tools, install_dir=str(tmp_path))
+    assert result["failed"] is True
+    assert message in result["msg"]
