@@ -1,0 +1,156 @@
+"""Unit tests for the localdev.kube.hosts_entry module: AnsibleModule runs in-process on real files."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import pwd
+import tempfile
+from pathlib import Path
+
+import pytest
+from ansible.module_utils.testing import patch_module_args
+from ansible_collections.localdev.kube.plugins.modules import hosts_entry
+
+ORIGINAL = "127.0.0.1 localhost\n10.0.0.7 todo.local\n# comment\n"
+OURS = "192.168.49.2 todo.local # managed by localdev.kube"
+
+
+@pytest.fixture(autouse=True)
+def module_warnings(monkeypatch):
+    """Warnings the module emits, recorded at AnsibleModule.warn.
+
+    (Where they end up depends on whether controller code was imported in this
+    process, which other test files may do.)
+    """
+    recorded = []
+    monkeypatch.setattr(hosts_entry.AnsibleModule, "warn", lambda self, msg: recorded.append(msg))
+    return recorded
+
+
+def run_module(capsys, **args):
+    """Run the module with ``args``; return its JSON result (failed results included)."""
+    args.setdefault("_ansible_check_mode", False)
+    with patch_module_args(args), pytest.raises(SystemExit) as exc:
+        hosts_entry.main()
+    result = json.loads(capsys.readouterr().out)
+    assert (exc.value.code != 0) == bool(result.get("failed")), result
+    return result
+
+
+@pytest.fixture
+def hosts(tmp_path):
+    path = tmp_path / "hosts"
+    path.write_text(ORIGINAL)
+    return path
+
+
+def test_present_adds_our_line_and_warns_about_the_user_line(capsys, hosts, module_warnings):
+    result = run_module(capsys, path=str(hosts), ip="192.168.49.2", names=["todo.local"])
+    assert result["changed"] is True
+    assert result["added"] == [OURS]
+    assert result["removed"] == []
+    assert result["conflicts"] == ["10.0.0.7 todo.local"]
+    assert result["method"] == "rename"
+    assert len(module_warnings) == 1
+    assert "line 2 of" in module_warnings[0] and "force: true" in module_warnings[0]
+    assert hosts.read_text() == ORIGINAL + OURS + "\n"
+
+
+def test_second_run_is_not_changed(capsys, hosts):
+    run_module(capsys, path=str(hosts), ip="192.168.49.2", names=["todo.local"])
+    result = run_module(capsys, path=str(hosts), ip="192.168.49.2", names=["todo.local"])
+    assert result["changed"] is False
+    assert result["method"] is None
+
+
+def test_check_mode_with_diff_changes_nothing(capsys, hosts):
+    result = run_module(
+        capsys, path=str(hosts), ip="192.168.49.2", names=["todo.local"], _ansible_check_mode=True, _ansible_diff=True
+    )
+    assert result["changed"] is True
+    assert result["diff"]["before"] == ORIGINAL
+    assert result["diff"]["after"] == ORIGINAL + OURS + "\n"
+    assert result["diff"]["before_header"] == str(hosts)
+    assert hosts.read_text() == ORIGINAL
+
+
+def test_ip_change_then_absent(capsys, hosts):
+    run_module(capsys, path=str(hosts), ip="192.168.49.2", names=["todo.local"])
+    result = run_module(capsys, path=str(hosts), ip="192.168.49.3", names=["todo.local"], backup=True)
+    assert result["removed"] == [OURS]
+    assert result["added"] == ["192.168.49.3 todo.local # managed by localdev.kube"]
+    assert Path(result["backup_file"]).read_text() == ORIGINAL + OURS + "\n"
+    result = run_module(capsys, path=str(hosts), names=["todo.local"], state="absent")
+    assert result["changed"] is True
+    assert hosts.read_text() == ORIGINAL
+
+
+def test_force_removes_the_user_line(capsys, hosts, module_warnings):
+    result = run_module(capsys, path=str(hosts), ip="192.168.49.2", names=["todo.local"], force=True)
+    assert result["removed"] == ["10.0.0.7 todo.local"]
+    assert module_warnings == []
+    assert hosts.read_text() == "127.0.0.1 localhost\n# comment\n" + OURS + "\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        ({"ip": "300.1.1.1", "names": ["todo.local"]}, "ip"),
+        ({"ip": "192.168.49.2", "names": ["todo_local"]}, "names"),
+        ({"ip": "192.168.49.2", "names": []}, "names"),
+        ({"ip": "192.168.49.2", "names": ["todo.local"], "marker": ""}, "marker"),
+        ({"names": [], "state": "absent"}, "names"),
+        ({"ip": "192.168.49.2", "names": ["todo.local"], "lock_timeout": -1}, "lock_timeout"),
+    ],
+)
+def test_bad_input_fails_naming_the_option_and_leaves_the_file(capsys, hosts, args, option):
+    result = run_module(capsys, path=str(hosts), **args)
+    assert result["failed"] is True
+    assert result["msg"].startswith(f"{option}: ")
+    assert "was not changed" in result["msg"]
+    assert hosts.read_text() == ORIGINAL
+
+
+def test_present_needs_ip(capsys, hosts):
+    result = run_module(capsys, path=str(hosts), names=["todo.local"])
+    assert result["failed"] is True
+    assert "ip" in result["msg"]
+    assert hosts.read_text() == ORIGINAL
+
+
+def _run_as_nobody(args, queue):
+    nobody = pwd.getpwnam("nobody")
+    os.setgroups([])
+    os.setgid(nobody.pw_gid)
+    os.setuid(nobody.pw_uid)
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), patch_module_args(args), contextlib.suppress(SystemExit):
+        hosts_entry.main()
+    queue.put(out.getvalue())
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to run the module as another user")
+def test_permission_denied_says_to_use_become():
+    directory = Path(tempfile.mkdtemp(prefix="hosts-entry-"))
+    path = directory / "hosts"
+    try:
+        path.write_text(ORIGINAL)
+        directory.chmod(0o755)
+        ctx = multiprocessing.get_context("fork")
+        queue = ctx.Queue()
+        args = {"path": str(path), "ip": "192.168.49.2", "names": ["todo.local"], "_ansible_check_mode": False}
+        child = ctx.Process(target=_run_as_nobody, args=(args, queue))
+        child.start()
+        child.join(30)
+        result = json.loads(queue.get(timeout=5))
+        assert result["failed"] is True
+        assert "become: true" in result["msg"]
+        assert path.read_text() == ORIGINAL
+    finally:
+        path.unlink()
+        directory.rmdir()
