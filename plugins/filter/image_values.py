@@ -9,13 +9,13 @@ name: image_values
 short_description: Turn image references by component into chart values
 version_added: 0.1.0
 description:
-  - Maps each component name to C({image: {repository, tag}}), the layout of the
-    todo-app chart and of most charts with one subchart or section per component.
-  - The tag is what follows the last colon after the last slash, so a registry
-    host with a port (C(localhost:5000/app:1.0)) is kept in the repository.
+  - "Maps each component name to C({image: {repository, tag}}), the layout of the
+    todo-app chart and of most charts with one subchart or section per component."
+  - "The tag is what follows the last colon after the last slash, so a registry
+    host with a port (C(localhost:5000/app:1.0)) is kept in the repository."
 options:
   _input:
-    description: Mapping of component name to an image reference C(repository:tag).
+    description: "Mapping of component name to an image reference C(repository:tag)."
     type: dict
     required: true
 """
@@ -29,7 +29,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: Mapping of component name to C({image: {repository: ..., tag: ...}}).
+  description: "Mapping of component name to C({image: {repository: ..., tag: ...}})."
   type: dict
 """
 

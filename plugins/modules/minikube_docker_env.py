@@ -19,7 +19,7 @@ description:
     needed and C(imagePullPolicy=IfNotPresent) works.
   - Read-only. It runs in check mode and never reports a change.
 author:
-  - localdev.kube maintainers (@localdev-kube)
+  - localdev.kube maintainers (!UNKNOWN)
 options:
   profile:
     description: Name of the minikube profile (C(minikube -p)).

@@ -18,7 +18,7 @@ description:
     difference in RV(drift) (also shown as a warning).
   - Read-only. It runs in check mode and never reports a change.
 author:
-  - localdev.kube maintainers (@localdev-kube)
+  - localdev.kube maintainers (!UNKNOWN)
 options:
   profile:
     description: Name of the minikube profile (C(minikube -p)).

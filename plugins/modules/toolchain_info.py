@@ -21,7 +21,7 @@ description:
     E(PATH) and, when it is not, the line that puts it there for the user's shell.
   - Read-only. It runs in check mode and never reports a change.
 author:
-  - localdev.kube maintainers (@localdev-kube)
+  - localdev.kube maintainers (!UNKNOWN)
 options:
   tools:
     description: The tools to look for.

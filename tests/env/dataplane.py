@@ -120,7 +120,8 @@ def up(args: argparse.Namespace) -> None:
         ]
         ports = {p.container_port: ("127.0.0.1", None) for p in spec.ports or []}
         name = f"dataplane-{args.release}-{workload.metadata.name}"
-        log(f"{workload.kind} {workload.metadata.name}: {spec.image} as {name} ({', '.join(aliases) or 'no Service'})")
+        kind = type(workload).__name__.removeprefix("V1")
+        log(f"{kind} {workload.metadata.name}: {spec.image} as {name} ({', '.join(aliases) or 'no Service'})")
         container = dock.containers.create(
             spec.image,
             name=name,

@@ -27,7 +27,9 @@ def normalize_database_url(url: str) -> str:
 class Settings(BaseSettings):
     """Every setting of the app; each field is an environment variable of the same name."""
 
-    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore")
+    # An empty variable means "not set": charts and compose files often render
+    # optional settings as "" (OPENAI_BASE_URL="" must mean the default URL).
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", env_ignore_empty=True)
 
     database_url: str = Field(
         default="sqlite:///./data/todo.db",

@@ -21,6 +21,18 @@ def test_database_url_normalization(given, expected):
     assert normalize_database_url(given) == expected
 
 
+def test_empty_variables_mean_not_set(monkeypatch):
+    # What a chart renders for optional settings left at their defaults.
+    for name in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "OPENAI_MODEL", "DATABASE_URL", "LOG_LEVEL"):
+        monkeypatch.setenv(name, "")
+    settings = Settings()
+    defaults = Settings.model_fields
+    assert settings.openai_base_url == defaults["openai_base_url"].default
+    assert settings.openai_api_key is None or not settings.openai_api_key.get_secret_value()
+    assert settings.database_url == defaults["database_url"].default
+    assert settings.log_level == defaults["log_level"].default
+
+
 def test_reads_the_environment(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", " postgres://u:p@db:5432/todo ")
     monkeypatch.setenv("OPENAI_API_KEY", "sk-abc")
