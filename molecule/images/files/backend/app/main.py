@@ -1,0 +1,3 @@
+"""Fixture backend: prints a greeting."""
+
+print("hello from the fixture backend")

@@ -1,0 +1,2 @@
+// Fixture frontend: prints a greeting.
+console.log("hello from the fixture frontend");

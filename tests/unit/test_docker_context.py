@@ -1,0 +1,613 @@
+"""Unit tests for module_utils/docker_context.py and the docker_context_hash module.
+
+CASES is a corpus of .dockerignore situations with the context the Docker CLI
+sends, written from Docker's documentation (docs.docker.com, "Build context",
+.dockerignore files) and moby's pattern matcher behaviour. The same corpus is
+replayed against two oracles:
+
+* community.docker's own context code (what docker_image sends), here;
+* the real Docker CLI capturing its context upload, in test_docker_context_cli.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from ansible.module_utils.common import warnings as ansible_warnings
+from ansible.module_utils.testing import patch_module_args
+from ansible_collections.localdev.kube.plugins.module_utils import docker_context as dc
+from ansible_collections.localdev.kube.plugins.modules import docker_context_hash
+
+# name, .dockerignore text (None: no file), files to create ("dir/" = empty dir,
+# "link@target" = symlink), Dockerfile path, what the CLI sends, and the paths on
+# which community.docker.docker_image disagrees with the CLI.
+CASES = [
+    {
+        "name": "no_dockerignore",
+        "ignore": None,
+        "files": ["app.py", "pkg/mod.py"],
+        "sent": ["Dockerfile", "app.py", "pkg", "pkg/mod.py"],
+    },
+    {
+        # docs: "*/temp*" one level down, "*/*/temp*" two levels down, "temp?" at the root.
+        "name": "docs_temp_example",
+        "ignore": "# comment\n*/temp*\n*/*/temp*\ntemp?\n",
+        "files": [
+            "tempa",
+            "tempab",
+            "temp",
+            "somedir/temporary.txt",
+            "somedir/temp",
+            "somedir/keep.txt",
+            "somedir/subdir/temporary.txt",
+            "somedir/subdir/keep",
+            "a/b/c/temp.txt",
+        ],
+        "sent": [
+            ".dockerignore",
+            "Dockerfile",
+            "a",
+            "a/b",
+            "a/b/c",
+            "a/b/c/temp.txt",
+            "somedir",
+            "somedir/keep.txt",
+            "somedir/subdir",
+            "somedir/subdir/keep",
+            "temp",
+            "tempab",
+        ],
+    },
+    {
+        # docs: "**/*.go" excludes .go files (and directories) at any depth.
+        "name": "docs_double_star_go",
+        "ignore": "**/*.go\n",
+        "files": ["main.go", "cmd/app/main.go", "cmd/app/README", "vendor/x.go/data"],
+        "sent": [".dockerignore", "Dockerfile", "cmd", "cmd/app", "cmd/app/README", "vendor"],
+    },
+    {
+        # docs: "*.md" then "!README.md"; "*" does not cross "/".
+        "name": "docs_markdown_exception",
+        "ignore": "*.md\n!README.md\n",
+        "files": ["README.md", "CHANGELOG.md", "docs/guide.md"],
+        "sent": [".dockerignore", "Dockerfile", "README.md", "docs", "docs/guide.md"],
+    },
+    {
+        # docs: the last matching line wins.
+        "name": "docs_order_exception_then_exclude",
+        "ignore": "*.md\n!README*.md\nREADME-secret.md\n",
+        "files": ["README.md", "README-dev.md", "README-secret.md", "NOTES.md"],
+        "sent": [".dockerignore", "Dockerfile", "README-dev.md", "README.md"],
+    },
+    {
+        "name": "docs_order_exclude_then_exception",
+        "ignore": "*.md\nREADME-secret.md\n!README*.md\n",
+        "files": ["README.md", "README-dev.md", "README-secret.md", "NOTES.md"],
+        "sent": [".dockerignore", "Dockerfile", "README-dev.md", "README-secret.md", "README.md"],
+    },
+    {
+        # docs: the root of the context is both "/" and "."; filepath.Clean applies.
+        "name": "leading_trailing_and_doubled_slashes",
+        "ignore": "/build/\n./dist\nlogs//today/\n",
+        "files": ["build/out.bin", "dist/a.js", "logs/today/x.log", "logs/yesterday/x.log", "src/build/keep"],
+        "sent": [
+            ".dockerignore",
+            "Dockerfile",
+            "logs",
+            "logs/yesterday",
+            "logs/yesterday/x.log",
+            "src",
+            "src/build",
+            "src/build/keep",
+        ],
+    },
+    {
+        # A comment needs "#" as the very first character; " #x" is a pattern.
+        "name": "comments_and_whitespace",
+        "ignore": "# a comment\n #hash.txt\n   spaced.txt   \n\n#*.py\n",
+        "files": ["#hash.txt", "spaced.txt", "keep.py"],
+        "sent": [".dockerignore", "Dockerfile", "keep.py"],
+        "divergent": ["#hash.txt"],
+    },
+    {
+        # An exception naming a path inside an excluded directory makes the walk enter it.
+        "name": "exception_inside_excluded_directory",
+        "ignore": "node_modules\n!node_modules/keep.js\n",
+        "files": ["app.js", "node_modules/a.js", "node_modules/keep.js", "node_modules/sub/b.js"],
+        "sent": [".dockerignore", "Dockerfile", "app.js", "node_modules/keep.js"],
+    },
+    {
+        # ...but a wildcard exception does not (moby issue 30018): cache/ is never entered.
+        "name": "wildcard_exception_cannot_reach_into_excluded_directory",
+        "ignore": "cache\n!**/keep.txt\n",
+        "files": ["cache/keep.txt", "cache/x", "keep.txt", "sub/keep.txt"],
+        "sent": [".dockerignore", "Dockerfile", "keep.txt", "sub", "sub/keep.txt"],
+    },
+    {
+        # docs: the Dockerfile and .dockerignore are sent even when excluded.
+        "name": "exclude_everything_still_sends_build_files",
+        "ignore": "*\n",
+        "files": ["app.py", "src/x"],
+        "sent": [".dockerignore", "Dockerfile"],
+    },
+    {
+        "name": "double_star_alone",
+        "ignore": "**\n",
+        "files": ["app.py", "src/x"],
+        "sent": [".dockerignore", "Dockerfile"],
+    },
+    {
+        "name": "dockerignore_and_dockerfile_excluded_by_name",
+        "ignore": ".dockerignore\nDockerfile\nother\n",
+        "files": ["other", "kept"],
+        "sent": [".dockerignore", "Dockerfile", "kept"],
+    },
+    {
+        "name": "allowlist",
+        "ignore": "*\n!src\n!requirements.txt\nsrc/**/__pycache__\n",
+        "files": [
+            "src/app/__init__.py",
+            "src/app/__pycache__/x.pyc",
+            "src/__pycache__/y.pyc",
+            "requirements.txt",
+            "tests/t.py",
+        ],
+        "sent": [
+            ".dockerignore",
+            "Dockerfile",
+            "requirements.txt",
+            "src",
+            "src/app",
+            "src/app/__init__.py",
+        ],
+    },
+    {
+        "name": "dockerfile_inside_excluded_directory",
+        "ignore": "build\n",
+        "dockerfile": "build/Dockerfile",
+        "files": ["build/other", "app.py"],
+        "sent": [".dockerignore", "app.py", "build/Dockerfile"],
+    },
+    {
+        # "dir/**" excludes what is inside, not the directory entry itself.
+        "name": "directory_contents_only",
+        "ignore": "logs/**\n",
+        "files": ["logs/a.log", "logs/2024/b.log"],
+        "sent": [".dockerignore", "Dockerfile", "logs"],
+    },
+    {
+        "name": "double_star_at_any_depth",
+        "ignore": "**/__pycache__\n**/*.pyc\n",
+        "files": ["__pycache__/a.pyc", "pkg/__pycache__/b.pyc", "pkg/mod.py", "pkg/mod.pyc", "pkg/deep/er/c.pyc"],
+        "sent": [".dockerignore", "Dockerfile", "pkg", "pkg/deep", "pkg/deep/er", "pkg/mod.py"],
+    },
+    {
+        "name": "character_classes_and_question_mark",
+        "ignore": "file[0-9].txt\nlog[^a].txt\n?.tmp\n",
+        "files": ["file1.txt", "filex.txt", "loga.txt", "logb.txt", "a.tmp", "ab.tmp"],
+        "sent": [".dockerignore", "Dockerfile", "ab.tmp", "filex.txt", "loga.txt"],
+        # The Docker SDK negates with "!" only: its "[^a]" is the set {^, a}.
+        "divergent": ["loga.txt", "logb.txt"],
+    },
+    {
+        # "\\" escapes in the CLI; the Docker SDK has no escapes.
+        "name": "escaped_wildcard",
+        "ignore": "\\*.txt\n",
+        "files": ["*.txt", "a.txt"],
+        "sent": [".dockerignore", "Dockerfile", "a.txt"],
+        "divergent": ["*.txt"],
+    },
+    {
+        # docs: "For historical reasons, the pattern . is ignored"; ".." elements are cleaned.
+        "name": "dot_and_dot_dot_patterns",
+        "ignore": ".\n../outside\nsub/../top.txt\n",
+        "files": ["top.txt", "sub/x"],
+        "sent": [".dockerignore", "Dockerfile", "sub", "sub/x"],
+    },
+    {
+        # The CLI matches case-sensitively; the Docker SDK lower-cases both sides.
+        "name": "case_sensitivity",
+        "ignore": "*.MD\n",
+        "files": ["README.md", "NOTES.MD"],
+        "sent": [".dockerignore", "Dockerfile", "README.md"],
+        "divergent": ["README.md"],
+    },
+    {
+        # A UTF-8 BOM and CRLF line ends are handled by the CLI; the SDK keeps the BOM in the pattern.
+        "name": "bom_and_crlf",
+        "ignore": "\ufeffsecret.txt\r\nlogs\r\n",
+        "files": ["secret.txt", "logs/x", "app.py"],
+        "sent": [".dockerignore", "Dockerfile", "app.py"],
+        "divergent": ["secret.txt"],
+    },
+    {
+        # MatchesUsingParentResults: "!dir" was not evaluated for dir (nothing excluded yet), so
+        # it does not re-include dir/f; the SDK compares dir/f's parent and does.
+        "name": "parent_results_skip_exception",
+        "ignore": "*/f\n!dir\n",
+        "files": ["dir/f", "dir/g"],
+        "sent": [".dockerignore", "Dockerfile", "dir", "dir/g"],
+        "divergent": ["dir/f"],
+    },
+    {
+        # "**foo" is a suffix match in moby: it also takes "barfoo".
+        "name": "leading_double_star_suffix",
+        "ignore": "**foo\n",
+        "files": ["foo", "barfoo", "x/barfoo", "foo.txt"],
+        "sent": [".dockerignore", "Dockerfile", "foo.txt", "x"],
+        "divergent": ["barfoo", "x/barfoo"],
+    },
+    {
+        "name": "symlinks_and_empty_directories",
+        "ignore": None,
+        "files": ["app.py", "pkg/m.py", "link@app.py", "linkdir@pkg", "empty/"],
+        "sent": ["Dockerfile", "app.py", "empty", "link", "linkdir", "pkg", "pkg/m.py"],
+    },
+    {
+        "name": "nested_exception_chain",
+        "ignore": "docs\n!docs/api\ndocs/api/private\n",
+        "files": ["docs/index.md", "docs/api/a.md", "docs/api/private/p.md", "docs/api/sub/b.md"],
+        "sent": [".dockerignore", "Dockerfile", "docs/api", "docs/api/a.md", "docs/api/sub", "docs/api/sub/b.md"],
+    },
+]
+CASE_IDS = [case["name"] for case in CASES]
+
+
+def make_context(root: Path, case: dict) -> Path:
+    """Create the case's files under root; return root."""
+    root.mkdir(parents=True, exist_ok=True)
+    dockerfile = root / case.get("dockerfile", "Dockerfile")
+    dockerfile.parent.mkdir(parents=True, exist_ok=True)
+    dockerfile.write_text("FROM scratch\nCOPY . /ctx/\n")
+    if case["ignore"] is not None:
+        (root / ".dockerignore").write_bytes(case["ignore"].encode())
+    for spec in case["files"]:
+        if "@" in spec:
+            name, target = spec.split("@", 1)
+            (root / name).symlink_to(target)
+        elif spec.endswith("/"):
+            (root / spec).mkdir(parents=True, exist_ok=True)
+        else:
+            path = root / spec
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(f"content of {spec}\n")
+    return root
+
+
+def cli_paths(root: Path, case: dict) -> list[str]:
+    raw = (root / ".dockerignore").read_bytes() if case["ignore"] is not None else b""
+    patterns = dc.trim_build_files_from_excludes(dc.read_dockerignore(raw), case.get("dockerfile", "Dockerfile"))
+    return dc.walk_cli(str(root), patterns)
+
+
+# ---------------------------------------------------------------- patterns ---
+
+
+@pytest.mark.parametrize(
+    ("path", "cleaned"),
+    [
+        ("", "."),
+        (".", "."),
+        ("a/", "a"),
+        ("./a", "a"),
+        ("a//b", "a/b"),
+        ("a/./b/", "a/b"),
+        ("a/../b", "b"),
+        ("../a", "../a"),
+        ("a/../..", ".."),
+        ("/../a", "/a"),
+        ("//a", "/a"),
+        ("/", "/"),
+        ("a/b/../../..", ".."),
+    ],
+)
+def test_go_clean_matches_go_filepath_clean(path, cleaned):
+    assert dc.go_clean(path) == cleaned
+
+
+def test_read_dockerignore_follows_the_cli():
+    text = b"\xef\xbb\xbf# comment\r\n  # pattern\n!  /abs/path/ \n\n  trailing/  \n!\n/\n"
+    assert dc.read_dockerignore(text) == ["# pattern", "!abs/path", "trailing", "!", "/"]
+
+
+def test_read_dockerignore_of_docker_image_trims_before_the_comment_check():
+    assert dc.read_dockerignore_docker_image("# c\n  #not\n a \n\n") == ["a"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "expected"),
+    [
+        ("*.py", "a.py", True),
+        ("*.py", "dir/a.py", False),
+        ("**/*.py", "a.py", True),
+        ("**/*.py", "d/e/a.py", True),
+        ("**/foo", "foo", True),
+        ("**/foo", "a/foo", True),
+        ("**/foo", "afoo", False),
+        ("**foo", "afoo", True),
+        ("foo/**", "foo/a/b", True),
+        ("foo/**", "foo", False),
+        ("foo**", "foobar/x", True),
+        ("a/**/b", "a/b", True),
+        ("a/**/b", "a/x/y/b", True),
+        ("a/**/b", "a/xb", False),
+        ("?.txt", "a.txt", True),
+        ("?.txt", "/.txt", False),
+        ("[a-c]x", "bx", True),
+        ("[^a-c]x", "bx", False),
+        ("[^a-c]x", "dx", True),
+        ("a.b", "axb", False),
+        ("a+b(c)|{d}$", "a+b(c)|{d}$", True),
+        ("\\*", "*", True),
+        ("\\*", "a", False),
+        ("a[[]b", "a[b", True),
+        ("a^b", "a^b", True),  # no wildcard: compared as a string
+        ("a^*", "a^b", False),  # with one, moby builds a regexp in which ^ is an anchor
+        ("dir/sub", "dir/sub", True),
+        ("dir", "dir/sub", False),  # parents are checked by the matcher, not the pattern
+        ("fi\nle", "fi\nle", True),
+    ],
+)
+def test_pattern_match(pattern, path, expected):
+    assert dc.Pattern(pattern).match(path) is expected
+
+
+@pytest.mark.parametrize("pattern", ["[", "a[", "[]", "[a-]", "[-a]", "a\\", "[a", "[\\", "!"])
+def test_bad_patterns_are_rejected_like_the_cli(pattern):
+    with pytest.raises(dc.DockerContextError):
+        dc.Pattern(pattern)
+
+
+def test_matcher_checks_every_parent_directory():
+    matcher = dc.PatternMatcher(["**/tmp", "!keep/tmp/x"])
+    assert matcher.matches("a/tmp/b/c")
+    assert matcher.matches("tmp")
+    assert not matcher.matches("keep/tmp/x")
+    assert not matcher.matches("a/b")
+
+
+def test_exceptions_decide_whether_an_excluded_directory_is_walked():
+    matcher = dc.PatternMatcher(["node_modules", "!node_modules/keep", "!**/x"])
+    assert matcher.may_hold_exceptions("node_modules")
+    assert not matcher.may_hold_exceptions("node_mod")
+    assert not matcher.may_hold_exceptions("other")
+
+
+def test_trim_build_files_adds_exceptions_only_when_excluded():
+    assert dc.trim_build_files_from_excludes(["*.md"], "Dockerfile") == ["*.md"]
+    assert dc.trim_build_files_from_excludes(["*"], "Dockerfile") == ["*", "!.dockerignore", "!Dockerfile"]
+    assert dc.trim_build_files_from_excludes(["build"], "build/Dockerfile") == ["build", "!build/Dockerfile"]
+
+
+# ------------------------------------------------------------------ corpus ---
+
+
+@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+def test_corpus_cli_context(tmp_path, case):
+    root = make_context(tmp_path / "ctx", case)
+    assert cli_paths(root, case) == sorted(case["sent"])
+
+
+@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+def test_corpus_divergence_and_union(tmp_path, case):
+    root = make_context(tmp_path / "ctx", case)
+    result = dc.context_digest(str(root), dockerfile=case.get("dockerfile", "Dockerfile"))
+    assert result["divergent"] == sorted(case.get("divergent", []))
+    assert result["entries"] == sorted(set(case["sent"]) | set(case.get("divergent", [])))
+
+
+def community_docker_build():
+    """community.docker's context code (private to it; used here only as an oracle)."""
+    from ansible_collections.community.docker.plugins.module_utils._api.utils import build
+
+    return build
+
+
+@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+def test_corpus_docker_image_walk_equals_community_docker(tmp_path, case):
+    """walk_docker_image reproduces exactly what community.docker.docker_image puts in the tar."""
+    build = community_docker_build()
+    root = make_context(tmp_path / "ctx", case)
+    dockerfile = case.get("dockerfile", "Dockerfile")
+    excludes = None
+    if case["ignore"] is not None:
+        # docker_image reads .dockerignore as text (universal newlines) and drops blanks and comments.
+        with open(root / ".dockerignore", encoding="utf-8") as handle:
+            excludes = [line.strip() for line in handle.read().splitlines()]
+        excludes = [line for line in excludes if line and line[0] != "#"]
+    theirs = sorted(build.exclude_paths(str(root), list(excludes or []), dockerfile=dockerfile))
+    raw = (root / ".dockerignore").read_bytes() if case["ignore"] is not None else b""
+    ours = dc.walk_docker_image(str(root), dc.read_dockerignore_docker_image(raw), dockerfile)
+    assert ours == theirs
+
+
+# ------------------------------------------------------------------ digest ---
+
+BACKEND = {
+    "name": "backend",
+    "ignore": "**/__pycache__\n*.log\n.venv\n",
+    "files": ["app/main.py", "app/models.py", "requirements.txt", "debug.log", ".venv/bin/python", "app/__pycache__/"],
+}
+
+
+@pytest.fixture
+def backend(tmp_path):
+    return make_context(tmp_path / "backend", BACKEND)
+
+
+def digest(root, **kwargs):
+    return dc.context_digest(str(root), **kwargs)["digest"]
+
+
+def test_digest_is_stable_and_independent_of_location_and_mtime(tmp_path, backend):
+    first = digest(backend)
+    other = make_context(tmp_path / "elsewhere" / "copy", BACKEND)
+    os.utime(other / "app" / "main.py", (1, 1))
+    assert digest(backend) == first
+    assert digest(other) == first
+
+
+def test_digest_changes_with_sent_content(backend):
+    before = digest(backend)
+    (backend / "app" / "main.py").write_text("print('changed')\n")
+    assert digest(backend) != before
+
+
+def test_digest_ignores_excluded_files(backend):
+    before = digest(backend)
+    (backend / "debug.log").write_text("more noise\n")
+    (backend / ".venv" / "bin" / "python").write_text("other\n")
+    (backend / "app" / "__pycache__" / "main.cpython-311.pyc").write_bytes(b"\0")
+    assert digest(backend) == before
+
+
+def test_digest_changes_with_mode_new_file_and_empty_directory(backend):
+    seen = {digest(backend)}
+    (backend / "app" / "main.py").chmod(0o755)
+    seen.add(digest(backend))
+    (backend / "app" / "new.py").write_text("")
+    seen.add(digest(backend))
+    (backend / "static").mkdir()
+    seen.add(digest(backend))
+    (backend / "app" / "new.py").rename(backend / "app" / "renamed.py")
+    seen.add(digest(backend))
+    assert len(seen) == 5
+
+
+def test_digest_changes_with_symlink_target(tmp_path):
+    root = make_context(tmp_path / "ctx", {"ignore": None, "files": ["a", "b", "current@a"]})
+    before = digest(root)
+    (root / "current").unlink()
+    (root / "current").symlink_to("b")
+    assert digest(root) != before
+
+
+def test_digest_changes_with_dockerignore_content(backend):
+    # .dockerignore is itself sent, so even a comment changes what the daemon receives.
+    before = digest(backend)
+    (backend / ".dockerignore").write_text(BACKEND["ignore"] + "# note\n")
+    assert digest(backend) != before
+
+
+def test_digest_covers_build_args_target_and_extra(backend):
+    base = digest(backend)
+    assert digest(backend, build_args={"A": "1", "B": "2"}) == digest(backend, build_args={"B": "2", "A": 1})
+    assert digest(backend, build_args={"A": "1"}) != base
+    assert digest(backend, build_args={"A": "1"}) != digest(backend, build_args={"A": "2"})
+    assert digest(backend, build_args={"FLAG": True}) == digest(backend, build_args={"FLAG": "True"})
+    assert digest(backend, target="runtime") != base
+    assert digest(backend, target="runtime") != digest(backend, target="build")
+    assert digest(backend, extra={"labels": {"a": "b"}}) != base
+    assert digest(backend, build_args={}, target=None, extra=None) == base
+
+
+def test_dockerfile_outside_the_context_is_hashed(tmp_path, backend):
+    outside = tmp_path / "Dockerfile.prod"
+    outside.write_text("FROM scratch\n")
+    first = dc.context_digest(str(backend), dockerfile=str(outside))
+    assert first["dockerfile_in_context"] is False
+    assert first["dockerfile"] == str(outside)
+    outside.write_text("FROM scratch\nLABEL changed=1\n")
+    assert digest(backend, dockerfile=str(outside)) != first["digest"]
+    assert digest(backend, dockerfile="../Dockerfile.prod") == digest(backend, dockerfile=str(outside))
+
+
+def test_dockerfile_name_is_part_of_the_digest(backend):
+    (backend / "Dockerfile.dev").write_text((backend / "Dockerfile").read_text())
+    assert digest(backend, dockerfile="Dockerfile.dev") != digest(backend)
+
+
+def test_large_excluded_tree_is_not_walked(tmp_path, monkeypatch):
+    root = make_context(tmp_path / "ctx", {"ignore": "node_modules\n", "files": ["node_modules/a/b/c.js", "x.js"]})
+    seen = []
+    real = dc._listdir
+
+    def spy(directory):
+        seen.append(os.path.relpath(directory, root))
+        return real(directory)
+
+    monkeypatch.setattr(dc, "_listdir", spy)
+    dc.context_digest(str(root))
+    assert not any(path.startswith("node_modules") for path in seen), seen
+
+
+def test_errors_name_the_problem(tmp_path, backend):
+    with pytest.raises(dc.DockerContextError, match="is not a directory"):
+        dc.context_digest(str(tmp_path / "missing"))
+    with pytest.raises(dc.DockerContextError, match=r"Dockerfile .*Dockerfile\.nope does not exist"):
+        dc.context_digest(str(backend), dockerfile="Dockerfile.nope")
+    (backend / ".dockerignore").write_text("src/[\n")
+    with pytest.raises(dc.DockerContextError, match=r"syntax error in \.dockerignore pattern 'src/\['"):
+        dc.context_digest(str(backend))
+
+
+# ------------------------------------------------------------------ module ---
+
+
+@pytest.fixture(autouse=True)
+def _fresh_warnings():
+    ansible_warnings._global_warnings.clear()
+
+
+def run_module(capsys, **args):
+    args.setdefault("_ansible_check_mode", False)
+    with patch_module_args(args), pytest.raises(SystemExit) as exc:
+        docker_context_hash.main()
+    result = json.loads(capsys.readouterr().out)
+    assert (exc.value.code != 0) == bool(result.get("failed")), result
+    return result
+
+
+def test_module_returns_tag_and_details(capsys, backend):
+    result = run_module(capsys, path=str(backend), build_args={"PY": "3.11"}, target="runtime")
+    assert result["changed"] is False
+    assert result["digest"] == digest(backend, build_args={"PY": "3.11"}, target="runtime")
+    assert result["tag"] == result["digest"][:12]
+    assert result["files"] == len(
+        ["Dockerfile", ".dockerignore", "app", "app/main.py", "app/models.py", "requirements.txt"]
+    )
+    assert result["size"] > 0
+    assert result["patterns"] == ["**/__pycache__", "*.log", ".venv"]
+    assert result["divergent"] == []
+    assert result["dockerfile"] == str(backend / "Dockerfile")
+
+
+def test_module_runs_in_check_mode_with_custom_length(capsys, backend):
+    result = run_module(capsys, path=str(backend), length=20, _ansible_check_mode=True)
+    assert result["tag"] == digest(backend)[:20]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({"length": 4}, "length must be between 8 and 64"),
+        ({"dockerfile": ""}, "dockerfile must be a non-empty path"),
+        ({"dockerfile": "nope"}, "does not exist"),
+    ],
+)
+def test_module_rejects_bad_input(capsys, backend, args, message):
+    result = run_module(capsys, path=str(backend), **args)
+    assert result["failed"] is True
+    assert message in result["msg"]
+
+
+@pytest.mark.parametrize(
+    ("digest", "tag"),
+    [
+        ("3f9c2a1b7d0e" + "0" * 52, "3f9c2a1b7d0e"),
+        # All digits, or digits around one "e", read as numbers in YAML: the next window is used.
+        ("123456789012" + "a" + "0" * 51, "23456789012a"),
+        ("12e456789012" + "f" + "0" * 51, "2e456789012f"),
+        ("1e" + "0" * 10 + "ab" + "0" * 50, "e0000000000a"),
+    ],
+)
+def test_short_tag_never_reads_as_a_number(digest, tag):
+    assert dc.short_tag(digest, 12) == tag
+
+
+def test_short_tag_of_an_all_digit_digest_fails_clearly():
+    with pytest.raises(dc.DockerContextError):
+        dc.short_tag("1" * 64, 12)
