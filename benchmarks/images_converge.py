@@ -100,7 +100,7 @@ def remove_images(repositories: list[str]) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--fixtures", action="store_true", help="build molecule/images/files instead of apps/")
     parser.add_argument("--runs", type=int, default=3, help="no-change converges to time (median reported)")
     parser.add_argument("--network", default="", help="images_build_network for RUN steps (e.g. host)")
@@ -119,14 +119,14 @@ def main() -> int:
         remove_images([image["repository"] for image in spec])
         fresh, fresh_stats = converge(playbook, extra)
         quiet = []
-        for _ in range(args.runs):
+        for _run in range(args.runs):
             elapsed, stats = converge(playbook, extra)
             if stats.get("changed", 0):
                 sys.exit(f"a no-change converge reported changes: {stats}")
             quiet.append(elapsed)
 
         hashing = []
-        for _ in range(max(args.runs, 3)):
+        for _run in range(max(args.runs, 3)):
             start = time.monotonic()
             for image in spec:
                 context_digest(image["context"], target=image.get("target"))

@@ -22,7 +22,7 @@ find_python() {
     fi
   done
   local root="${PYENV_ROOT:-$HOME/.pyenv}"
-  for candidate in $(ls -d "$root"/versions/3.1[2-9]* 2>/dev/null | sort -rV); do
+  for candidate in $(printf '%s\n' "$root"/versions/3.1[2-9]* | sort -rV); do
     if runs_and_is_new_enough "$candidate/bin/python3"; then
       echo "$candidate/bin/python3"; return 0
     fi

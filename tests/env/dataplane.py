@@ -189,7 +189,7 @@ def start_nginx(args: argparse.Namespace, rules: list[tuple[str, str, str, int]]
     )
     (prefix / "tmp").mkdir(exist_ok=True)
     subprocess.run([nginx, "-p", str(prefix), "-c", "nginx.conf"], check=True)
-    for host, path, _, port in rules:
+    for host, path, _path_type, port in rules:
         log(f"http://{host}{path} -> 127.0.0.1:{port}")
     log(f"nginx (standing in for the ingress controller) listens on {args.listen}")
     wait_until_serving(args, rules)
@@ -198,7 +198,7 @@ def start_nginx(args: argparse.Namespace, rules: list[tuple[str, str, str, int]]
 def wait_until_serving(args: argparse.Namespace, rules: list[tuple[str, str, str, int]]) -> None:
     """Wait (bounded) until each published port accepts HTTP, as readiness would."""
     deadline = time.monotonic() + args.timeout
-    for _, _, _, port in rules:
+    for port in sorted({rule[3] for rule in rules}):
         while True:
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)

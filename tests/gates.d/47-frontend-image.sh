@@ -45,6 +45,7 @@ suffix="$$-$RANDOM"
 network="localdev-frontend-gate-$suffix"
 backend="todo-backend-gate-$suffix"
 frontend="todo-frontend-gate-$suffix"
+# shellcheck disable=SC2317  # run by the EXIT trap
 cleanup() {
   docker rm -f "$frontend" "$backend" >/dev/null 2>&1 || true
   docker network rm "$network" >/dev/null 2>&1 || true

@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # First start on an empty PGDATA: initdb with POSTGRES_USER / POSTGRES_PASSWORD,
 # create POSTGRES_DB, allow password logins from the network; then run the
 # server in the foreground. Other commands run as given.
