@@ -24,6 +24,8 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
+import hashlib
+import ipaddress
 import os
 import re
 import shutil
@@ -89,6 +91,41 @@ def matches(selector: dict[str, str] | None, labels: dict[str, str] | None) -> b
     return bool(selector) and all((labels or {}).get(k) == v for k, v in selector.items())
 
 
+def bridge_name(release: str) -> str:
+    return "ldkdp-" + hashlib.sha256(release.encode()).hexdigest()[:8]
+
+
+def forwarding_rule(release: str) -> list[str]:
+    """Lets the containers on our bridge reach each other. A daemon run with
+    --iptables=false (the tests' TLS daemon) adds no such rule, and the first
+    daemon's FORWARD policy drops bridged traffic."""
+    bridge = bridge_name(release)
+    return ["FORWARD", "-i", bridge, "-o", bridge, "-j", "ACCEPT"]
+
+
+def create_network(dock: docker.DockerClient, release: str, count: int):
+    """A network of our own with a subnet we pick, so containers get fixed addresses."""
+    for third in range(200, 250):
+        subnet = ipaddress.ip_network(f"172.30.{third}.0/24")
+        pool = docker.types.IPAMPool(subnet=str(subnet))
+        try:
+            network = dock.networks.create(
+                f"dataplane-{release}",
+                labels={LABEL: release},
+                ipam=docker.types.IPAMConfig(pool_configs=[pool]),
+                options={"com.docker.network.bridge.name": bridge_name(release)},
+            )
+        except docker.errors.APIError as err:
+            if "overlap" in str(err).lower():
+                continue  # taken by another network: try the next one
+            raise
+        if subprocess.run(["iptables", "-C", *forwarding_rule(release)], capture_output=True).returncode:
+            subprocess.run(["iptables", "-I", *forwarding_rule(release)], check=True)
+        hosts = list(subnet.hosts())
+        return network, [str(hosts[10 + i]) for i in range(count)]
+    sys.exit("dataplane: no free subnet in 172.30.200.0-172.30.249.0 for the containers' network")
+
+
 def up(args: argparse.Namespace) -> None:
     config.load_kube_config(config_file=args.kubeconfig, context=args.context)
     core, apps, networking = client.CoreV1Api(), client.AppsV1Api(), client.NetworkingV1Api()
@@ -102,13 +139,12 @@ def up(args: argparse.Namespace) -> None:
     if not workloads:
         sys.exit(f"dataplane: release {args.release} has no Deployment or StatefulSet in namespace {ns}")
 
-    network = dock.networks.create(f"dataplane-{args.release}", labels={LABEL: args.release})
-    published: dict[str, tuple[str, dict[int, int]]] = {}  # service -> (container, {port: host port})
-    for workload in workloads:
+    network, addresses = create_network(dock, args.release, len(workloads))
+    plan = []  # (workload, container spec, its Services, DNS names, address)
+    for workload, address in zip(workloads, addresses, strict=False):
         pod = workload.spec.template
-        spec = pod.spec.containers[0]
         own = [s for s in services if matches(s.spec.selector, pod.metadata.labels)]
-        aliases = [
+        names = [
             a
             for s in own
             for a in (
@@ -118,36 +154,50 @@ def up(args: argparse.Namespace) -> None:
                 f"{s.metadata.name}.{ns}.svc.cluster.local",
             )
         ]
-        ports = {p.container_port: ("127.0.0.1", None) for p in spec.ports or []}
+        plan.append((workload, pod.spec.containers[0], own, names, address))
+    # Service names resolve through /etc/hosts: a daemon run with
+    # --iptables=false (like the tests' TLS daemon) has no embedded DNS.
+    hosts = {name: address for *_, names, address in plan for name in names}
+
+    # Service -> (container, {service port: container address:port}). nginx on
+    # this host reaches the containers' addresses on the bridge directly; no
+    # port is published (a daemon without iptables or userland proxy, like
+    # the tests' TLS daemon, would not forward published ports).
+    published: dict[str, tuple[str, dict[int | str, str]]] = {}
+    for workload, spec, own, aliases, address in plan:
+        pod = workload.spec.template
         name = f"dataplane-{args.release}-{workload.metadata.name}"
         kind = type(workload).__name__.removeprefix("V1")
-        log(f"{kind} {workload.metadata.name}: {spec.image} as {name} ({', '.join(aliases) or 'no Service'})")
+        known_as = ", ".join(aliases) or "no Service"
+        log(f"{kind} {workload.metadata.name}: {spec.image} as {name} at {address} ({known_as})")
         container = dock.containers.create(
             spec.image,
             name=name,
             entrypoint=spec.command or None,  # Kubernetes' command replaces the image's ENTRYPOINT
             command=spec.args or None,  # and args its CMD
             environment=resolve_env(spec, ns, core),
-            ports={f"{p}/tcp": bind for p, bind in ports.items()},
             labels={LABEL: args.release},
+            extra_hosts=hosts,
+            # Only our network, so published ports lead to the address on it.
+            network=network.name,
+            networking_config={network.name: dock.api.create_endpoint_config(aliases=aliases, ipv4_address=address)},
             user=str(pod.spec.security_context.run_as_user)
             if pod.spec.security_context and pod.spec.security_context.run_as_user
             else None,
         )
-        network.connect(container, aliases=aliases)
         container.start()
         container.reload()
-        host_ports = {int(k.split("/")[0]): int(v[0]["HostPort"]) for k, v in container.ports.items() if v}
+        container_ports = {p.container_port for p in spec.ports or []}
         for svc in own:
             service_ports = {}
             for p in svc.spec.ports:
                 target = p.target_port
                 if isinstance(target, str):
                     target = next((c.container_port for c in spec.ports or [] if c.name == target), None)
-                if target in host_ports:
-                    service_ports[p.port] = host_ports[target]
+                if target in container_ports:
+                    service_ports[p.port] = f"{address}:{target}"
                     if p.name:
-                        service_ports[p.name] = host_ports[target]
+                        service_ports[p.name] = f"{address}:{target}"
             published[svc.metadata.name] = (name, service_ports)
 
     rules = []
@@ -164,17 +214,17 @@ def up(args: argparse.Namespace) -> None:
     start_nginx(args, rules)
 
 
-def start_nginx(args: argparse.Namespace, rules: list[tuple[str, str, str, int]]) -> None:
+def start_nginx(args: argparse.Namespace, rules: list[tuple[str, str, str, str]]) -> None:
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     if not os.path.exists(nginx):
         sys.exit("dataplane: nginx is missing; run tests/env/setup.sh (it installs Debian's nginx)")
     prefix = STATE / args.release
     (prefix / "logs").mkdir(parents=True, exist_ok=True)
     servers = {}
-    for host, path, path_type, port in rules:
+    for host, path, path_type, upstream in rules:
         modifier = "= " if path_type == "Exact" else ""
         servers.setdefault(host, []).append(
-            f"    location {modifier}{path} {{ proxy_pass http://127.0.0.1:{port}; "
+            f"    location {modifier}{path} {{ proxy_pass http://{upstream}; "
             "proxy_set_header Host $host; proxy_set_header X-Forwarded-For $remote_addr; }"
         )
     blocks = [
@@ -189,25 +239,25 @@ def start_nginx(args: argparse.Namespace, rules: list[tuple[str, str, str, int]]
     )
     (prefix / "tmp").mkdir(exist_ok=True)
     subprocess.run([nginx, "-p", str(prefix), "-c", "nginx.conf"], check=True)
-    for host, path, _path_type, port in rules:
-        log(f"http://{host}{path} -> 127.0.0.1:{port}")
+    for host, path, _path_type, upstream in rules:
+        log(f"http://{host}{path} -> {upstream}")
     log(f"nginx (standing in for the ingress controller) listens on {args.listen}")
     wait_until_serving(args, rules)
 
 
-def wait_until_serving(args: argparse.Namespace, rules: list[tuple[str, str, str, int]]) -> None:
+def wait_until_serving(args: argparse.Namespace, rules: list[tuple[str, str, str, str]]) -> None:
     """Wait (bounded) until each published port accepts HTTP, as readiness would."""
     deadline = time.monotonic() + args.timeout
-    for port in sorted({rule[3] for rule in rules}):
+    for upstream in sorted({rule[3] for rule in rules}):
         while True:
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+                urllib.request.urlopen(f"http://{upstream}/", timeout=2)
                 break
             except urllib.error.HTTPError:
                 break  # it answers HTTP, whatever the status
             except OSError:
                 if time.monotonic() > deadline:
-                    sys.exit(f"dataplane: nothing answered on 127.0.0.1:{port} within {args.timeout}s")
+                    sys.exit(f"dataplane: nothing answered on {upstream} within {args.timeout}s")
                 time.sleep(1)
 
 
@@ -222,6 +272,8 @@ def down(args: argparse.Namespace, quiet: bool = False) -> None:
         container.remove(force=True)
     for network in dock.networks.list(filters={"label": f"{LABEL}={args.release}"}):
         network.remove()
+    while subprocess.run(["iptables", "-D", *forwarding_rule(args.release)], capture_output=True).returncode == 0:
+        pass
     if not quiet:
         log(f"release {args.release}: containers and nginx stopped")
 
