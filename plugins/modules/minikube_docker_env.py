@@ -20,15 +20,8 @@ description:
   - Read-only. It runs in check mode and never reports a change.
 author:
   - localdev.kube maintainers (!UNKNOWN)
-options:
-  profile:
-    description: Name of the minikube profile (C(minikube -p)).
-    type: str
-    default: minikube
-  minikube_binary:
-    description: The minikube executable, a name looked up on E(PATH) or a path.
-    type: str
-    default: minikube
+extends_documentation_fragment:
+  - localdev.kube.minikube
 notes:
   - Fails, saying how to fix it, when minikube is not installed, when the profile does not exist or
     is not running, and when the cluster's container runtime is not Docker (containerd or CRI-O clusters

@@ -19,15 +19,9 @@ description:
   - Read-only. It runs in check mode and never reports a change.
 author:
   - localdev.kube maintainers (!UNKNOWN)
+extends_documentation_fragment:
+  - localdev.kube.minikube
 options:
-  profile:
-    description: Name of the minikube profile (C(minikube -p)).
-    type: str
-    default: minikube
-  minikube_binary:
-    description: The minikube executable, a name looked up on E(PATH) or a path.
-    type: str
-    default: minikube
   expect:
     description: The requested cluster shape, compared with the existing profile's configuration.
     type: dict
