@@ -119,7 +119,7 @@ def create_network(dock: docker.DockerClient, release: str, count: int):
             if "overlap" in str(err).lower():
                 continue  # taken by another network: try the next one
             raise
-        if subprocess.run(["iptables", "-C", *forwarding_rule(release)], capture_output=True).returncode:
+        if subprocess.run(["iptables", "-C", *forwarding_rule(release)], capture_output=True, check=False).returncode:
             subprocess.run(["iptables", "-I", *forwarding_rule(release)], check=True)
         hosts = list(subnet.hosts())
         return network, [str(hosts[10 + i]) for i in range(count)]
@@ -157,7 +157,7 @@ def up(args: argparse.Namespace) -> None:
         plan.append((workload, pod.spec.containers[0], own, names, address))
     # Service names resolve through /etc/hosts: a daemon run with
     # --iptables=false (like the tests' TLS daemon) has no embedded DNS.
-    hosts = {name: address for *_, names, address in plan for name in names}
+    hosts = {name: step[4] for step in plan for name in step[3]}
 
     # Service -> (container, {service port: container address:port}). nginx on
     # this host reaches the containers' addresses on the bridge directly; no
@@ -272,8 +272,9 @@ def down(args: argparse.Namespace, quiet: bool = False) -> None:
         container.remove(force=True)
     for network in dock.networks.list(filters={"label": f"{LABEL}={args.release}"}):
         network.remove()
-    while subprocess.run(["iptables", "-D", *forwarding_rule(args.release)], capture_output=True).returncode == 0:
-        pass
+    delete = ["iptables", "-D", *forwarding_rule(args.release)]
+    while subprocess.run(delete, capture_output=True, check=False).returncode == 0:
+        pass  # one rule per `up`; delete every copy
     if not quiet:
         log(f"release {args.release}: containers and nginx stopped")
 
