@@ -8,4 +8,6 @@ tests/env/tls-dockerd.sh up
 tests/env/tls-dockerd.sh seed
 export LOCALDEV_MINIKUBE_PATH="$PWD/tests/fakes/minikube"
 export MOLECULE_EPHEMERAL_DIRECTORY="$LOCALDEV_CACHE/molecule/site"
+# A fresh scenario state each run: molecule would otherwise skip prepare.
+rm -rf "$MOLECULE_EPHEMERAL_DIRECTORY"
 exec molecule test -s site
