@@ -62,7 +62,7 @@ def with_database(dsn: str, name: str) -> str:
 
 def psql(dsn: str, statement: str) -> None:
     command = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", dsn, "-c", statement]
-    subprocess.run(command, check=True, capture_output=True)  # noqa: S603 (our fixed command, psql on PATH)
+    subprocess.run(command, check=True, capture_output=True)
 
 
 def free_port() -> int:
@@ -73,7 +73,7 @@ def free_port() -> int:
 
 def backend_python() -> str:
     script = str(BACKEND / "scripts" / "test-venv.sh")
-    result = subprocess.run([script], check=True, capture_output=True, text=True)  # noqa: S603 (our own script)
+    result = subprocess.run([script], check=True, capture_output=True, text=True)
     return str(Path(result.stdout.strip()) / "bin" / "python")
 
 
@@ -168,7 +168,7 @@ def main() -> None:
         "DATABASE_URL": with_database(dsn, database),
         "LOG_LEVEL": args.log_level,
     }
-    server = subprocess.Popen(  # noqa: S603 (the app, from its own venv)
+    server = subprocess.Popen(
         [backend_python(), "-m", "app"], cwd=BACKEND, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     try:

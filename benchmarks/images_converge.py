@@ -71,7 +71,7 @@ def images(fixtures: bool) -> list[dict]:
 
 def converge(playbook: Path, extra: Path) -> tuple[float, dict]:
     start = time.monotonic()
-    proc = subprocess.run(  # noqa: S603 - our own fixed command line
+    proc = subprocess.run(
         [tool("ansible-playbook"), str(playbook), "-e", f"@{extra}"],
         cwd=ROOT,
         capture_output=True,
@@ -91,12 +91,12 @@ def remove_images(repositories: list[str]) -> None:
     docker = shutil.which("docker")
     if not docker:
         sys.exit("the docker CLI is needed to remove the benchmark images")
-    listing = subprocess.run(  # noqa: S603
+    listing = subprocess.run(
         [docker, "image", "ls", "--format", "{{.Repository}}:{{.Tag}}"], capture_output=True, text=True, check=True
     ).stdout.split()
     refs = [ref for ref in listing if ref.split(":")[0] in repositories]
     if refs:
-        subprocess.run([docker, "image", "rm", "--force", *refs], capture_output=True, check=True)  # noqa: S603
+        subprocess.run([docker, "image", "rm", "--force", *refs], capture_output=True, check=True)
 
 
 def main() -> int:
