@@ -536,3 +536,35 @@ class Minikube:
         if "containerd runtime" in (err or "") and "experimental" in (err or ""):
             raise MinikubeError("runtime_not_docker", runtime_message(self.profile, "containerd"), rc, out, err)
         return docker_env_result(parse_docker_env(out), self.profile)
+
+
+# The options every minikube module takes (documented in the
+# localdev.kube.minikube doc fragment).
+COMMON_ARGUMENT_SPEC = {
+    "profile": {"type": "str", "default": "minikube"},
+    "minikube_binary": {"type": "str", "default": "minikube"},
+}
+
+
+def minikube_for_module(module):
+    """A Minikube runner for an AnsibleModule with COMMON_ARGUMENT_SPEC.
+
+    Fails the module, saying what to do, when the profile is empty or the
+    executable is not found.
+    """
+    profile = module.params["profile"]
+    if not profile or not profile.strip():
+        module.fail_json(msg="profile must be a non-empty minikube profile name", reason="failed")
+    binary = module.get_bin_path(module.params["minikube_binary"])
+    if not binary:
+        module.fail_json(
+            msg=f"minikube executable '{module.params['minikube_binary']}' was not found on PATH. "
+            + INSTALL_HINT.format(version="1.33.0"),
+            reason="binary_missing",
+        )
+
+    def run(argv):
+        # Plain output: no emoji or styling to parse around.
+        return module.run_command(argv, environ_update={"MINIKUBE_IN_STYLE": "false"})
+
+    return Minikube(run, binary=binary, profile=profile)

@@ -135,37 +135,21 @@ reason:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.localdev.kube.plugins.module_utils.minikube import (
-    INSTALL_HINT,
-    Minikube,
+    COMMON_ARGUMENT_SPEC,
     MinikubeError,
+    minikube_for_module,
 )
 
 
 def main():
     module = AnsibleModule(
-        argument_spec={
-            "profile": {"type": "str", "default": "minikube"},
-            "minikube_binary": {"type": "str", "default": "minikube"},
-        },
+        argument_spec=dict(COMMON_ARGUMENT_SPEC),
         supports_check_mode=True,
     )
-    profile = module.params["profile"]
-    if not profile or not profile.strip():
-        module.fail_json(msg="profile must be a non-empty minikube profile name", reason="failed")
-
-    binary = module.get_bin_path(module.params["minikube_binary"])
-    if not binary:
-        module.fail_json(
-            msg=f"minikube executable '{module.params['minikube_binary']}' was not found on PATH. "
-            + INSTALL_HINT.format(version="1.33.0"),
-            reason="binary_missing",
-        )
-
-    def run(argv):
-        return module.run_command(argv, environ_update={"MINIKUBE_IN_STYLE": "false"})
+    minikube = minikube_for_module(module)
 
     try:
-        result = Minikube(run, binary=binary, profile=profile).docker_env()
+        result = minikube.docker_env()
     except MinikubeError as err:
         module.fail_json(msg=err.message, reason=err.kind, rc=err.rc, stdout=err.stdout, stderr=err.stderr, cmd=err.cmd)
     module.exit_json(changed=False, **result)

@@ -137,14 +137,14 @@ drift_messages:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.localdev.kube.plugins.module_utils.minikube import (
-    INSTALL_HINT,
-    Minikube,
+    COMMON_ARGUMENT_SPEC,
     MinikubeError,
     compute_drift,
     control_plane_status,
     describe_drift,
     find_profile,
     is_running,
+    minikube_for_module,
     summarize_config,
 )
 
@@ -188,10 +188,9 @@ def gather(mk, expect):
 
 def main():
     module = AnsibleModule(
-        argument_spec={
-            "profile": {"type": "str", "default": "minikube"},
-            "minikube_binary": {"type": "str", "default": "minikube"},
-            "expect": {
+        argument_spec=dict(
+            COMMON_ARGUMENT_SPEC,
+            expect={
                 "type": "dict",
                 "default": {},
                 "options": {
@@ -201,31 +200,18 @@ def main():
                     "kubernetes_version": {"type": "str"},
                 },
             },
-            "warn_drift": {"type": "bool", "default": True},
-        },
+            warn_drift={"type": "bool", "default": True},
+        ),
         supports_check_mode=True,
     )
-    profile = module.params["profile"]
-    if not profile or not profile.strip():
-        module.fail_json(msg="profile must be a non-empty minikube profile name")
-
-    binary = module.get_bin_path(module.params["minikube_binary"])
-    if not binary:
-        module.fail_json(
-            msg=f"minikube executable '{module.params['minikube_binary']}' was not found on PATH. "
-            + INSTALL_HINT.format(version="1.33.0"),
-            reason="binary_missing",
-        )
-
-    def run(argv):
-        return module.run_command(argv, environ_update={"MINIKUBE_IN_STYLE": "false"})
+    minikube = minikube_for_module(module)
 
     try:
-        result = gather(Minikube(run, binary=binary, profile=profile), module.params["expect"] or {})
+        result = gather(minikube, module.params["expect"] or {})
     except MinikubeError as err:
         module.fail_json(msg=err.message, reason=err.kind, rc=err.rc, stdout=err.stdout, stderr=err.stderr, cmd=err.cmd)
     for message in result["drift_messages"] if module.params["warn_drift"] else []:
-        module.warn(f'minikube profile "{profile}" differs from the request: {message}')
+        module.warn(f'minikube profile "{minikube.profile}" differs from the request: {message}')
     module.exit_json(changed=False, **result)
 
 
