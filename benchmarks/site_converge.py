@@ -1,8 +1,8 @@
 """Wall time of the whole deploy: a cold converge, a no-change re-run, and a
 backend-only change, with the number of tasks each one changed.
 
-It runs playbooks/site.yml the way the molecule `site` scenario does (the fake
-minikube CLI, the TLS Docker daemon, the test cluster's API server; see
+It runs playbooks/site.yml the way the molecule `site` scenario does (the test
+cluster's minikube profile, real minikube, kubectl and helm; see
 molecule/site/molecule.yml), in a release and namespace of its own, and prints
 numbers; it asserts nothing about speed. "Cold" means the release does not
 exist and neither app image is in the daemon (base image layers stay cached).
@@ -38,17 +38,15 @@ def environment() -> dict[str, str]:
     """The scenario's environment (molecule.yml's provisioner env) for plain ansible-playbook runs."""
     env = dict(os.environ)
     env.update(
-        PATH=f"{ROOT}/tests/fakes/minikube:{CACHE}/bin:{CACHE}/venv/bin:{env['PATH']}",
-        FAKE_MINIKUBE_STATE=str(WORK / "fake-minikube"),
-        FAKE_MINIKUBE_IP="127.0.0.1",
-        MINIKUBE_HOME=str(CACHE / "tls-dockerd"),
-        KUBECONFIG=str(WORK / "kubeconfig"),
+        PATH=f"{CACHE}/bin:{CACHE}/venv/bin:{env['PATH']}",
+        # As tests/env/lib.sh sets them for the gates.
+        KUBECONFIG=str(CACHE / "test" / "kubeconfig"),
+        LOCALDEV_TEST_DIR=str(CACHE / "test"),
+        LOCALDEV_TEST_PROFILE=env.get("LOCALDEV_TEST_PROFILE", "ldk-test"),
         ANSIBLE_COLLECTIONS_PATH=str(ROOT / "collections"),
-        ANSIBLE_SKIP_TAGS="verify",
         MOLECULE_EPHEMERAL_DIRECTORY=str(WORK),
         MOLECULE_PROJECT_DIRECTORY=str(ROOT),
         LOCALDEV_CACHE=str(CACHE),
-        LOCALDEV_MINIKUBE_PATH=str(ROOT / "tests" / "fakes" / "minikube"),
     )
     return env
 
@@ -73,14 +71,9 @@ def main() -> int:
     args = parser.parse_args()
     env = environment()
 
-    for step in (
-        ["tests/env/cluster.sh", "up"],
-        ["tests/env/tls-dockerd.sh", "up"],
-        ["tests/env/tls-dockerd.sh", "seed"],
-    ):
-        if run(step, env, capture_output=True).returncode:
-            sys.exit(f"{' '.join(step)} failed; run tests/env/setup.sh first")
-    # prepare.yml: sources copied, kubeconfig with the profile's context, a hosts file, no leftover release.
+    if run(["tests/env/cluster.sh", "up"], env, capture_output=True).returncode:
+        sys.exit("tests/env/cluster.sh up failed; run tests/env/setup.sh first")
+    # prepare.yml: sources copied, a hosts file, no leftover release.
     if run(["molecule", "reset", "-s", "site"], env, capture_output=True).returncode:
         sys.exit("molecule reset -s site failed")
     prepared = run(["molecule", "prepare", "-s", "site", "--force"], env, capture_output=True)
@@ -88,8 +81,9 @@ def main() -> int:
         sys.exit(f"molecule prepare -s site failed:\n{prepared.stdout[-3000:]}")
     inventory = WORK / "inventory"
 
-    tls = run(["tests/env/tls-dockerd.sh", "env"], env, capture_output=True).stdout
-    docker_env = dict(env, **dict(re.findall(r'export (\w+)="?([^"\n]*)"?', tls)))
+    profile = env["LOCALDEV_TEST_PROFILE"]
+    node = run(["minikube", "-p", profile, "docker-env", "--shell", "bash"], env, capture_output=True).stdout
+    docker_env = dict(env, **dict(re.findall(r'export (\w+)="?([^"\n]*)"?', node)))
     for repository in ("todo-backend", "todo-frontend"):
         refs = run(["docker", "image", "ls", "-q", repository], docker_env, capture_output=True).stdout.split()
         if refs:

@@ -32,3 +32,10 @@ wait_for() {
   done
   return 1
 }
+
+# The test cluster (tests/env/cluster.sh): its minikube profile, and the kubeconfig
+# every test uses, so a user's own ~/.kube/config and current context stay untouched.
+LOCALDEV_TEST_PROFILE="${LOCALDEV_TEST_PROFILE:-ldk-test}"
+LOCALDEV_TEST_DIR="$LOCALDEV_CACHE/test"
+export LOCALDEV_TEST_PROFILE LOCALDEV_TEST_DIR
+export KUBECONFIG="${LOCALDEV_TEST_KUBECONFIG:-$LOCALDEV_TEST_DIR/kubeconfig}"

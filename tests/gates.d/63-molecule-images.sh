@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Molecule scenario `images`: the images role against real Docker daemons (the
-# local one, and the TLS one of tests/env/tls-dockerd.sh reached through the
-# minikube_docker_env module and the fake minikube CLI), with fixture apps.
+# local one, and the test cluster's node daemon reached over TLS through the
+# minikube_docker_env module), with fixture apps.
 set -euo pipefail
-. scripts/common.sh
-docker info >/dev/null 2>&1 || { echo "no Docker daemon answers: run tests/env/docker.sh (make test-env)"; exit 1; }
+. tests/env/lib.sh
+docker info >/dev/null 2>&1 || die "no Docker daemon answers: run tests/env/docker.sh (make test-env)"
 for image in python:3.11-slim-bookworm node:22-bookworm-slim; do
-  docker image inspect "$image" >/dev/null 2>&1 \
-    || { echo "base image $image is missing: run tests/env/base-images.sh (make test-env)"; exit 1; }
+  docker image inspect "$image" >/dev/null 2>&1 ||
+    die "base image $image is missing: run tests/env/base-images.sh (make test-env)"
 done
-[ -x tests/env/tls-dockerd.sh ] || { echo "tests/env/tls-dockerd.sh is missing (the TLS daemon of the minikube scenario)"; exit 1; }
+tests/env/cluster.sh up
 molecule test -s images

@@ -1,0 +1,3 @@
+module localdev.kube/ingress-adapter
+
+go 1.22

@@ -1,0 +1,3 @@
+module localdev.kube/runc-wrapper
+
+go 1.22
