@@ -273,7 +273,7 @@ def test_ingress_serves_the_release(release: dict, minikube_ip: str) -> None:
         time.sleep(2)
     assert status == 200, (status, body)
     assert body.startswith("web smoke-web-"), body
-    unknown, _, _ = http_get(minikube_ip, "nobody.invalid")
+    unknown = http_get(minikube_ip, "nobody.invalid")[0]
     assert unknown == 404
     print(f"GET http://{minikube_ip}/ Host: {release['host']} -> {status} {body.strip()!r}")
 

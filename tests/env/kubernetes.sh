@@ -120,7 +120,8 @@ go_build_module() {
 
 build_etcd() {
   local tag version
-  tag=$(image_tag etcd) && [ -n "$tag" ] || die "kubernetes: kubeadm lists no etcd image"
+  tag=$(image_tag etcd)
+  [ -n "$tag" ] || die "kubernetes: kubeadm lists no etcd image"
   version="v${tag%-*}"
   [ -x "$work/etcd/$version/etcd" ] && return 0
   need_go
@@ -133,7 +134,8 @@ build_etcd() {
 
 build_coredns() {
   local tag
-  tag=$(image_tag coredns/coredns) && [ -n "$tag" ] || die "kubernetes: kubeadm lists no coredns image"
+  tag=$(image_tag coredns/coredns)
+  [ -n "$tag" ] || die "kubernetes: kubeadm lists no coredns image"
   [ -x "$work/coredns/$tag/coredns" ] && return 0
   need_go
   log "kubernetes: building CoreDNS $tag"
@@ -143,7 +145,8 @@ build_coredns() {
 
 build_pause() {
   local tag src
-  tag=$(image_tag pause) && [ -n "$tag" ] || die "kubernetes: kubeadm lists no pause image"
+  tag=$(image_tag pause)
+  [ -n "$tag" ] || die "kubernetes: kubeadm lists no pause image"
   [ -x "$work/pause/$tag/pause" ] && return 0
   command -v gcc >/dev/null 2>&1 || apt_install gcc libc6-dev
   src="$(json_field "$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION")" Dir)/build/pause/linux/pause.c"

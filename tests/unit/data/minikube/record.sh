@@ -10,30 +10,30 @@ here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=tests/env/lib.sh
 . "$here/../../../env/lib.sh"
 mk() { "$LOCALDEV_BIN/minikube" "$@" </dev/null; }
-p=$LOCALDEV_TEST_PROFILE
-missing=localdev-no-such-profile
+profile=$LOCALDEV_TEST_PROFILE
+absent=localdev-no-such-profile
 rec() { local file=$1; shift; mk "$@" >"$here/$file" 2>/dev/null || true; log "recorded $file: minikube $*"; }
 
 case "${1:-}" in
   running)
     rec version.json version -o json
     rec version.txt version
-    rec status_running.json -p "$p" status -o json
-    rec ip.stdout -p "$p" ip
-    rec addons_list.json -p "$p" addons list -o json
-    rec docker_env.json -p "$p" docker-env --shell none -o json
-    rec docker_env_bash.stdout -p "$p" docker-env --shell bash
-    rec docker_env_powershell.stdout -p "$p" docker-env --shell powershell
+    rec status_running.json -p "$profile" status -o json
+    rec ip.stdout -p "$profile" ip
+    rec addons_list.json -p "$profile" addons list -o json
+    rec docker_env.json -p "$profile" docker-env --shell none -o json
+    rec docker_env_bash.stdout -p "$profile" docker-env --shell bash
+    rec docker_env_powershell.stdout -p "$profile" docker-env --shell powershell
     rec profile_list_light.json profile list -o json -l
-    rec status_not_found.stdout -p "$missing" status -o json
-    rec ip_not_found.stdout -p "$missing" ip
-    rec docker_env_not_found.stdout -p "$missing" docker-env --shell none -o json
-    rec addons_list_no_profile.json -p "$missing" addons list -o json
+    rec status_not_found.stdout -p "$absent" status -o json
+    rec ip_not_found.stdout -p "$absent" ip
+    rec docker_env_not_found.stdout -p "$absent" docker-env --shell none -o json
+    rec addons_list_no_profile.json -p "$absent" addons list -o json
     ;;
   stopped)
-    rec status_stopped.json -p "$p" status -o json
-    rec ip_stopped.stdout -p "$p" ip
-    rec docker_env_stopped.stdout -p "$p" docker-env --shell none -o json
+    rec status_stopped.json -p "$profile" status -o json
+    rec ip_stopped.stdout -p "$profile" ip
+    rec docker_env_stopped.stdout -p "$profile" docker-env --shell none -o json
     ;;
   *) echo "usage: $0 running|stopped" >&2; exit 2 ;;
 esac
