@@ -60,7 +60,7 @@ def test_old_version_compares_lower():
 def test_status_running():
     nodes = mk.parse_status(data("status_running.json"))
     node = mk.control_plane_status(nodes)
-    assert node["Name"] == "minikube"
+    assert node["Name"] == "ldk-test"
     assert mk.is_running(node)
 
 
@@ -82,8 +82,8 @@ def test_status_not_found_is_cloudevents_only():
         mk.parse_status(data("status_not_found.stdout"))
     messages = mk.cloudevent_messages(data("status_not_found.stdout"))
     assert messages == [
-        'Profile "dev" not found. Run "minikube profile list" to view all profiles.',
-        'To start a cluster, run: "minikube start -p dev"',
+        'Profile "localdev-no-such-profile" not found. Run "minikube profile list" to view all profiles.',
+        'To start a cluster, run: "minikube start -p localdev-no-such-profile"',
     ]
 
 
@@ -103,8 +103,8 @@ class Responder:
 
 
 def test_runner_status_not_found():
-    run = Responder({"-p dev status -o json": (85, data("status_not_found.stdout"), "")})
-    exists, nodes, rc = mk.Minikube(run, profile="dev").status()
+    run = Responder({"-p localdev-no-such-profile status -o json": (85, data("status_not_found.stdout"), "")})
+    exists, nodes, rc = mk.Minikube(run, profile="localdev-no-such-profile").status()
     assert (exists, nodes, rc) == (False, [], 85)
 
 
@@ -127,13 +127,13 @@ def test_runner_status_other_failure():
 
 def test_profile_list_summary():
     profiles = mk.parse_profile_list(data("profile_list_light.json"))
-    entry = mk.find_profile(profiles, "minikube")
+    entry = mk.find_profile(profiles, "ldk-test")
     summary = mk.summarize_config(entry["Config"])
     assert summary["driver"] == "docker"
     assert summary["cpus"] == 2
     assert summary["memory"] == 4096
     assert summary["disk_size"] == 20480
-    assert summary["kubernetes_version"] == "v1.34.0"
+    assert summary["kubernetes_version"] == "v1.34.4"
     assert summary["container_runtime"] == "docker"
     assert summary["nodes"] == 1
     assert summary["addons"]["ingress"] is True
@@ -173,8 +173,8 @@ def test_ip():
 EXPECTED_ENV = {
     "DOCKER_TLS_VERIFY": "1",
     "DOCKER_HOST": "tcp://192.168.49.2:2376",
-    "DOCKER_CERT_PATH": "/home/dev/.minikube/certs",
-    "MINIKUBE_ACTIVE_DOCKERD": "minikube",
+    "DOCKER_CERT_PATH": "/root/.minikube/certs",
+    "MINIKUBE_ACTIVE_DOCKERD": "ldk-test",
 }
 
 
@@ -185,19 +185,19 @@ def test_docker_env_forms_agree(name):
 
 
 def test_docker_env_result_shape():
-    result = mk.docker_env_result(mk.parse_docker_env(data("docker_env.json")), "minikube")
+    result = mk.docker_env_result(mk.parse_docker_env(data("docker_env.json")), "ldk-test")
     assert result["docker_host"] == "tcp://192.168.49.2:2376"
     assert result["tls_verify"] is True
-    assert result["cert_path"] == "/home/dev/.minikube/certs"
-    assert result["minikube_active_dockerd"] == "minikube"
+    assert result["cert_path"] == "/root/.minikube/certs"
+    assert result["minikube_active_dockerd"] == "ldk-test"
     assert result["env"] == EXPECTED_ENV  # empty SSH_* variables are not exported
     assert result["docker"] == {
         "docker_host": "tcp://192.168.49.2:2376",
         "tls": True,
         "validate_certs": True,
-        "ca_path": "/home/dev/.minikube/certs/ca.pem",
-        "client_cert": "/home/dev/.minikube/certs/cert.pem",
-        "client_key": "/home/dev/.minikube/certs/key.pem",
+        "ca_path": "/root/.minikube/certs/ca.pem",
+        "client_cert": "/root/.minikube/certs/cert.pem",
+        "client_key": "/root/.minikube/certs/key.pem",
     }
 
 
@@ -286,10 +286,10 @@ def test_runner_docker_env_unknown_failure_keeps_minikubes_words():
 
 
 def test_classify_ip_not_found_text_output():
-    err = mk.classify_failure(["-p", "dev", "ip"], 85, data("ip_not_found.stdout"), "", "dev")
+    err = mk.classify_failure(["-p", "localdev-no-such-profile", "ip"], 85, data("ip_not_found.stdout"), "", "localdev-no-such-profile")
     assert err.kind == "profile_not_found"
-    assert "minikube start -p dev" in err.message
-    assert 'Profile "dev" not found' in err.message
+    assert "minikube start -p localdev-no-such-profile" in err.message
+    assert 'Profile "localdev-no-such-profile" not found' in err.message
 
 
 def test_classify_ip_stopped():

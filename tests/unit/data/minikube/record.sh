@@ -22,8 +22,8 @@ case "${1:-}" in
     rec ip.stdout -p "$profile" ip
     rec addons_list.json -p "$profile" addons list -o json
     rec docker_env.json -p "$profile" docker-env --shell none -o json
+    rec docker_env_none_text.stdout -p "$profile" docker-env --shell none
     rec docker_env_bash.stdout -p "$profile" docker-env --shell bash
-    rec docker_env_powershell.stdout -p "$profile" docker-env --shell powershell
     rec profile_list_light.json profile list -o json -l
     rec status_not_found.stdout -p "$absent" status -o json
     rec ip_not_found.stdout -p "$absent" ip
