@@ -286,7 +286,8 @@ def test_runner_docker_env_unknown_failure_keeps_minikubes_words():
 
 
 def test_classify_ip_not_found_text_output():
-    err = mk.classify_failure(["-p", "localdev-no-such-profile", "ip"], 85, data("ip_not_found.stdout"), "", "localdev-no-such-profile")
+    absent = "localdev-no-such-profile"
+    err = mk.classify_failure(["-p", absent, "ip"], 85, data("ip_not_found.stdout"), "", absent)
     assert err.kind == "profile_not_found"
     assert "minikube start -p localdev-no-such-profile" in err.message
     assert 'Profile "localdev-no-such-profile" not found' in err.message

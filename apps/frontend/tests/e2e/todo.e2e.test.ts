@@ -4,6 +4,8 @@
 //   E2E_BACKEND_URL   the backend, to check what the UI did (required)
 //   E2E_CHROMIUM      the browser (default /usr/bin/chromium; never downloaded)
 //   E2E_OUTPUT_DIR    where screenshots go (default ./e2e-output)
+//   E2E_HOST_RULES    Chromium --host-resolver-rules, e.g. "MAP todo.local 192.168.49.2",
+//                     to reach an ingress by its host name without a hosts-file entry
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
@@ -21,7 +23,9 @@ const executablePath = process.env.E2E_CHROMIUM || "/usr/bin/chromium";
 const outputDir = resolve(process.env.E2E_OUTPUT_DIR || "e2e-output");
 const userId = `e2e-${Date.now().toString(36)}`;
 
+const hostRules = process.env.E2E_HOST_RULES ? [`--host-resolver-rules=${process.env.E2E_HOST_RULES}`] : [];
 const CHROMIUM_ARGS = [
+  ...hostRules,
   "--no-sandbox",
   "--disable-gpu",
   "--disable-quic",
