@@ -236,10 +236,12 @@ fill_minikube_cache() {
   ln -sfn "$bin/kubectl" "$LOCALDEV_BIN/kubectl"
   while read -r ref; do
     file="$MINIKUBE_CACHE/images/$ARCH/${ref//:/_}"
+    # Which image ID each cache file holds, kept beside our builds (not in minikube's cache).
+    saved="$work/saved/${ref//[:\/]/_}.id"
     id=$(docker image inspect -f '{{.Id}}' "$ref")
-    [ -s "$file" ] && [ "$(cat "$file.id" 2>/dev/null)" = "$id" ] && continue
-    mkdir -p "$(dirname "$file")"
-    docker save -o "$file.tmp" "$ref" && mv "$file.tmp" "$file" && echo "$id" >"$file.id"
+    [ -s "$file" ] && [ "$(cat "$saved" 2>/dev/null)" = "$id" ] && continue
+    mkdir -p "$(dirname "$file")" "$work/saved"
+    docker save -o "$file.tmp" "$ref" && mv "$file.tmp" "$file" && echo "$id" >"$saved"
     log "kubernetes: cached $ref for minikube"
   done < <(all_images)
 }
