@@ -250,7 +250,16 @@ def test_secret_reaches_the_container(release: dict) -> None:
 
 
 def pod_fetch(release: dict, pod: str, url: str) -> str:
-    code = f"import urllib.request; print(urllib.request.urlopen({url!r}, timeout=10).read().decode())"
+    # Retries for a few seconds: kube-proxy programs a new Service's rules shortly after its pods are ready.
+    code = (
+        "import time, urllib.request\n"
+        "for attempt in range(20):\n"
+        "    try:\n"
+        f"        print(urllib.request.urlopen({url!r}, timeout=10).read().decode()); break\n"
+        "    except OSError:\n"
+        "        if attempt == 19: raise\n"
+        "        time.sleep(1)\n"
+    )
     return kubectl("exec", "-n", release["namespace"], pod, "--", "python3", "-c", code).stdout
 
 
