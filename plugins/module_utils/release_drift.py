@@ -1,0 +1,188 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) localdev.kube maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What counts as drift between a Helm release and its live objects.
+
+The API server decides what an object would become (a server-side dry-run
+apply of the chart's manifest); this module only compares that answer with
+the live object, leaving out what the server and controllers own, and words
+the differences. No I/O here, so every rule is unit-tested.
+"""
+
+from __future__ import annotations
+
+import copy
+
+try:
+    import yaml
+
+    HAS_YAML = True
+except ImportError:  # the module says how to install it
+    HAS_YAML = False
+
+# Set by the API server on every write; never what a chart asks for.
+SERVER_METADATA = ("managedFields", "resourceVersion", "generation", "uid", "creationTimestamp", "selfLink")
+HIDDEN = "(hidden)"
+PENDING = ("pending-install", "pending-upgrade", "pending-rollback")
+
+
+def load_manifest(text):
+    """The objects of a multi-document YAML manifest, in order (empty documents dropped)."""
+    objects = []
+    for doc in yaml.safe_load_all(text or ""):
+        if isinstance(doc, dict) and doc.get("kind") and (doc.get("metadata") or {}).get("name"):
+            if doc["kind"].endswith("List") and "items" in doc:
+                objects.extend(item for item in doc["items"] if isinstance(item, dict))
+            else:
+                objects.append(doc)
+    return objects
+
+
+def object_key(obj, namespace=None):
+    """(apiVersion, kind, namespace, name): how Helm tells a release's objects apart."""
+    meta = obj.get("metadata") or {}
+    return (obj.get("apiVersion", ""), obj["kind"], meta.get("namespace") or namespace or "", meta["name"])
+
+
+def describe_key(key):
+    _api_version, kind, namespace, name = key
+    return f"{kind} {namespace}/{name}" if namespace else f"{kind} {name}"
+
+
+def comparable(obj):
+    """A copy without status and the metadata the server writes on every change."""
+    obj = copy.deepcopy(obj or {})
+    obj.pop("status", None)
+    meta = obj.get("metadata") or {}
+    for field in SERVER_METADATA:
+        meta.pop(field, None)
+    return obj
+
+
+def redacted(obj):
+    """A copy safe to print: a Secret's values are hidden, its keys kept."""
+    obj = copy.deepcopy(obj)
+    if obj.get("kind") == "Secret":
+        for field in ("data", "stringData"):
+            if isinstance(obj.get(field), dict):
+                obj[field] = {key: HIDDEN for key in obj[field]}
+        annotations = (obj.get("metadata") or {}).get("annotations") or {}
+        # kubectl apply keeps the whole object, values included, in this annotation.
+        if "kubectl.kubernetes.io/last-applied-configuration" in annotations:
+            annotations["kubectl.kubernetes.io/last-applied-configuration"] = HIDDEN
+    return obj
+
+
+def _by_name(items):
+    """Lists of named entries (containers, env, ports, volumes) compare entry by entry."""
+    if items and all(isinstance(i, dict) and isinstance(i.get("name"), str) for i in items):
+        names = [i["name"] for i in items]
+        if len(set(names)) == len(names):
+            return dict(zip(names, items))
+    return None
+
+
+def differences(before, after, path=""):
+    """Every leaf that differs, as (path, before, after); a missing side is None."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        found = []
+        for key in sorted(set(before) | set(after), key=str):
+            found.extend(differences(before.get(key), after.get(key), f"{path}.{key}" if path else str(key)))
+        return found
+    if isinstance(before, list) and isinstance(after, list):
+        named_before, named_after = _by_name(before), _by_name(after)
+        if named_before is not None and named_after is not None:
+            found = []
+            for name in list(named_before) + [n for n in named_after if n not in named_before]:
+                found.extend(differences(named_before.get(name), named_after.get(name), f"{path}[{name}]"))
+            return found
+        if len(before) == len(after):
+            found = []
+            for index, (left, right) in enumerate(zip(before, after)):
+                found.extend(differences(left, right, f"{path}[{index}]"))
+            return found
+    return [] if before == after else [(path, before, after)]
+
+
+def _short(value, hide):
+    if hide:
+        return HIDDEN
+    if value is None:
+        return "(unset)"
+    text = yaml.safe_dump(value, default_flow_style=True, width=10000).strip()
+    if text.endswith("..."):
+        text = text[:-3].strip()
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def field_changes(kind, live, would_be):
+    """The fields the run would change on a live object, values hidden for a Secret's data."""
+    changes = []
+    for path, before, after in differences(comparable(live), comparable(would_be)):
+        hide = kind == "Secret" and path.split(".")[0] in ("data", "stringData")
+        changes.append({"path": path, "live": _short(before, hide), "desired": _short(after, hide)})
+    return changes
+
+
+def manifest_changes(deployed, desired, namespace):
+    """Objects the chart (or values) now render differently from the deployed revision.
+
+    Returns (added, removed, changed) lists of object keys.
+    """
+    old = {object_key(o, namespace): o for o in deployed}
+    new = {object_key(o, namespace): o for o in desired}
+    added = [k for k in new if k not in old]
+    removed = [k for k in old if k not in new]
+    changed = [k for k in new if k in old and old[k] != new[k]]
+    return added, removed, changed
+
+
+def keeps_data(obj):
+    """Whether Helm deleting this object would lose data (a claim not marked to keep)."""
+    annotations = (obj.get("metadata") or {}).get("annotations") or {}
+    return obj.get("kind") == "PersistentVolumeClaim" and annotations.get("helm.sh/resource-policy") != "keep"
+
+
+def recovery(history):
+    """What to do about a release left pending by an interrupted run.
+
+    history: Helm's revisions (``helm history -o json``), oldest first.
+    Returns None when the last revision is not pending, else a dict with
+    ``action`` (``rollback`` to ``revision``, or ``reinstall`` when no revision
+    was ever deployed) and ``status``.
+    """
+    if not history:
+        return None
+    last = history[-1]
+    status = last.get("status", "")
+    if status not in PENDING:
+        return None
+    deployed = [r["revision"] for r in history[:-1] if r.get("status") in ("deployed", "superseded")]
+    if deployed:
+        return {"action": "rollback", "revision": max(deployed), "status": status, "from_revision": last["revision"]}
+    return {"action": "reinstall", "revision": None, "status": status, "from_revision": last["revision"]}
+
+
+def summarize(report):
+    """One sentence per drifted object, for the run's summary."""
+    lines = []
+    for item in report:
+        what = describe_key((item["api_version"], item["kind"], item["namespace"], item["name"]))
+        if item["state"] == "missing":
+            lines.append(f"{what}: deleted from the cluster")
+        elif item["state"] == "removed":
+            lines.append(f"{what}: no longer in the chart, the upgrade deletes it")
+        elif item["state"] == "unpatchable":
+            lines.append(f"{what}: cannot be changed in place: {item['message']}")
+        elif item["state"] == "rendered":
+            lines.append(f"{what}: the chart renders it differently")
+        else:
+            fields = ", ".join(f"{c['path']} {c['live']} -> {c['desired']}" for c in item["fields"][:5])
+            more = len(item["fields"]) - 5
+            lines.append(f"{what}: {fields}" + (f" (and {more} more)" if more > 0 else ""))
+    return lines
+
+
+def to_yaml(obj):
+    return yaml.safe_dump(obj, default_flow_style=False, sort_keys=True)

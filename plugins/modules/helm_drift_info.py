@@ -1,0 +1,386 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) localdev.kube maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: helm_drift_info
+short_description: Compare a Helm release with its chart and with its live objects
+version_added: "0.2.0"
+description:
+  - Answers, without changing anything, whether a C(helm upgrade) of the release with the given chart
+    and values would change the cluster, and what it would change.
+  - B(Chart drift) - renders the chart with the values through the API server
+    (C(helm upgrade --dry-run=server)) and compares the result with the deployed revision's manifest, so an
+    edited template, the chart's own C(values.yaml), a subchart or a helper count without a version bump.
+  - B(Live drift) - for every object of the rendered manifest, asks the API server what a server-side
+    apply of it would make of the live object (a dry run with a field manager of its own that forces
+    conflicts) and compares that with the live object. A deleted object, or a field the chart sets and
+    someone changed (replicas, image, env, ports, ConfigMap data, labels, rules), is drift. Fields the chart
+    does not set, status, and what the server or controllers write (defaults, C(managedFields),
+    C(kubectl.kubernetes.io/restartedAt)) are not.
+  - B(Interrupted releases) - a last revision left C(pending-install), C(pending-upgrade) or
+    C(pending-rollback) is reported with what recovers it (RV(recovery)); a C(failed) one counts as drift.
+  - Objects the API server refuses to change in place (an immutable field, such as a StatefulSet's
+    C(volumeClaimTemplates)) and claims an upgrade would delete are reported in RV(blocked).
+  - Read-only; it runs in check mode and never reports a change. A Secret's values never appear in
+    its output.
+author:
+  - localdev.kube maintainers (!UNKNOWN)
+options:
+  release_name:
+    description: The release's name.
+    type: str
+    required: true
+  release_namespace:
+    description: The release's namespace; also the namespace of objects the manifest leaves without one.
+    type: str
+    required: true
+  chart_ref:
+    description: The chart to compare with (a directory or packaged chart).
+    type: path
+    required: true
+  release_values:
+    description: The values the release should have (as for M(kubernetes.core.helm)).
+    type: dict
+    default: {}
+  binary_path:
+    description: The helm binary.
+    type: path
+    default: helm
+  kubeconfig:
+    description: Path to the kubeconfig; the client's default (C(KUBECONFIG), then C(~/.kube/config)) when unset.
+    type: path
+  context:
+    description: The kubeconfig context; its current context when unset.
+    type: str
+  field_manager:
+    description: The field manager of the dry-run applies (never written, the applies are dry runs).
+    type: str
+    default: localdev.kube-drift-check
+requirements:
+  - helm >= 3.14 (C(--dry-run=server))
+  - the C(kubernetes) Python library
+  - PyYAML
+notes:
+  - A release that does not exist is not an error; RV(status) is then V(absent) and nothing is compared.
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+  diff_mode:
+    description: Returns, per drifted object, the live object and what the run would make of it.
+    support: full
+seealso:
+  - module: kubernetes.core.helm
+"""
+
+EXAMPLES = r"""
+- name: Compare the release with its chart and the live objects
+  localdev.kube.helm_drift_info:
+    release_name: todo
+    release_namespace: todo
+    chart_ref: charts/todo-app
+    release_values: "{{ values }}"
+  register: drift
+
+- name: Converge it with the same values when anything drifted
+  ansible.builtin.command:
+    argv: [helm, upgrade, todo, charts/todo-app, -n, todo, --reset-then-reuse-values, --wait]
+  when: drift.drifted
+  changed_when: true
+"""
+
+RETURN = r"""
+status:
+  description: The release's last revision status (V(absent) when there is no release).
+  returned: always
+  type: str
+  sample: deployed
+revision:
+  description: The release's last revision (0 when there is none).
+  returned: always
+  type: int
+  sample: 3
+drifted:
+  description: Whether a C(helm upgrade) with the chart and values would change anything (or a recovery is due).
+  returned: always
+  type: bool
+chart_changed:
+  description: Whether the chart and values render a manifest other than the deployed revision's.
+  returned: always
+  type: bool
+objects:
+  description: Each drifted object, with what differs.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"api_version": "apps/v1", "kind": "Deployment", "namespace": "todo", "name": "todo-frontend",
+            "state": "changed", "fields": [{"path": "spec.replicas", "live": "0", "desired": "1"}]}]
+  contains:
+    state:
+      description: >-
+        V(missing) (deleted from the cluster), V(changed) (fields differ), V(rendered) (the chart renders it
+        differently, no live field differs), V(removed) (no longer in the chart; the upgrade deletes it),
+        V(unpatchable) (the API server refuses the change).
+      type: str
+summary:
+  description: One sentence per drifted object (and the recovery, when one is due).
+  returned: always
+  type: list
+  elements: str
+  sample: ["Deployment todo/todo-frontend: spec.replicas 0 -> 1", "Service todo/todo-backend: deleted from the cluster"]
+recovery:
+  description: >-
+    For a release left pending, what recovers it: C(action) V(rollback) to C(revision) (the last deployed
+    one), or V(reinstall) when no revision was ever deployed; C(status) and C(from_revision) say what was found.
+  returned: when the last revision is pending
+  type: dict
+  sample: {"action": "rollback", "revision": 2, "status": "pending-upgrade", "from_revision": 3}
+blocked:
+  description: Sentences for what an upgrade cannot do without losing data or without deleting an object first.
+  returned: always
+  type: list
+  elements: str
+"""
+
+import json
+import os
+import tempfile
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible_collections.localdev.kube.plugins.module_utils import release_drift as rd
+
+try:
+    from kubernetes import config as k8s_config
+    from kubernetes.client.exceptions import ApiException
+    from kubernetes.dynamic import DynamicClient
+    from kubernetes.dynamic.exceptions import NotFoundError, ResourceNotFoundError
+
+    K8S_IMPORT_ERROR = None
+except ImportError:
+    K8S_IMPORT_ERROR = traceback.format_exc()
+
+
+class Helm:
+    """The helm CLI, pointed at one release."""
+
+    def __init__(self, module):
+        self.module = module
+        p = module.params
+        self.base = [p["binary_path"], "--namespace", p["release_namespace"]]
+        if p["kubeconfig"]:
+            self.base += ["--kubeconfig", p["kubeconfig"]]
+        if p["context"]:
+            self.base += ["--kube-context", p["context"]]
+
+    def run(self, *args, allow_fail=False):
+        try:
+            rc, out, err = self.module.run_command(self.base + list(args))
+        except OSError as exc:  # run_command raises when the binary is missing
+            self.module.fail_json(msg=f"helm could not run ({self.base[0]}): {exc}. Install Helm and set binary_path.")
+        if rc != 0 and not allow_fail:
+            self.module.fail_json(msg=f"helm {args[0]} failed: {err.strip()}", rc=rc, stderr=err)
+        return rc, out, err
+
+    def history(self, name):
+        rc, out, err = self.run("history", name, "--max", "256", "-o", "json", allow_fail=True)
+        if rc != 0:
+            if "not found" in err:
+                return []
+            self.module.fail_json(msg=f"helm history {name} failed: {err.strip()}", rc=rc, stderr=err)
+        return sorted(json.loads(out or "[]"), key=lambda r: r["revision"])
+
+    def render(self, name, chart, values):
+        """The manifest an upgrade would apply, rendered against the cluster (lookups, capabilities)."""
+        fd, path = tempfile.mkstemp(suffix=".json", prefix="helm-drift-")
+        try:
+            with os.fdopen(fd, "w") as handle:
+                json.dump(values, handle)
+            rc, out, err = self.run(
+                "upgrade", name, chart, "--dry-run=server", "-o", "json", "-f", path, allow_fail=True
+            )
+        finally:
+            os.unlink(path)
+        if rc != 0:
+            self.module.fail_json(
+                msg=f"The chart {chart} does not render with these values (helm upgrade --dry-run=server): "
+                f"{err.strip()}",
+                rc=rc,
+            )
+        return json.loads(out)["manifest"]
+
+
+class Cluster:
+    """Live objects and server-side dry-run applies through the Kubernetes API."""
+
+    def __init__(self, module):
+        p = module.params
+        try:
+            api = k8s_config.new_client_from_config(config_file=p["kubeconfig"], context=p["context"])
+            self.client = DynamicClient(api)
+        except Exception as exc:  # any kubeconfig or connection error ends here
+            module.fail_json(msg=f"Cannot reach the Kubernetes API (kubeconfig {p['kubeconfig']}): {exc}")
+        self.module = module
+        self.field_manager = p["field_manager"]
+
+    def resource(self, obj):
+        try:
+            return self.client.resources.get(api_version=obj["apiVersion"], kind=obj["kind"])
+        except ResourceNotFoundError:
+            return None
+
+    def compare(self, obj, namespace):
+        """(state, live, would_be, message) for one object of the manifest."""
+        resource = self.resource(obj)
+        if resource is None:  # its API (a CRD) is gone: the upgrade must create it
+            return "missing", None, obj, f"the cluster has no {obj['apiVersion']} {obj['kind']} API"
+        ns = (obj["metadata"].get("namespace") or namespace) if resource.namespaced else None
+        body = json.loads(json.dumps(obj))  # plain types for the client
+        if ns:
+            body["metadata"]["namespace"] = ns
+        name = obj["metadata"]["name"]
+        try:
+            live = resource.get(name=name, namespace=ns).to_dict()
+        except NotFoundError:
+            return "missing", None, body, ""
+        try:
+            would_be = resource.server_side_apply(
+                body=body,
+                name=name,
+                namespace=ns,
+                field_manager=self.field_manager,
+                force_conflicts=True,
+                dry_run="All",
+            ).to_dict()
+        except ApiException as exc:
+            if exc.status in (400, 409, 422):
+                return "unpatchable", live, body, api_message(exc)
+            raise
+        changes = rd.field_changes(obj["kind"], live, would_be)
+        return ("changed" if changes else "same"), live, would_be, changes
+
+
+def api_message(exc):
+    try:
+        return json.loads(exc.body).get("message", str(exc))
+    except (TypeError, ValueError):
+        return str(exc)
+
+
+def report_item(key, state, detail):
+    item = dict(zip(("api_version", "kind", "namespace", "name"), key), state=state, fields=[], message="")
+    if isinstance(detail, list):
+        item["fields"] = detail
+    else:
+        item["message"] = detail
+    return item
+
+
+def object_diff(key, before, after, before_label):
+    """One entry of Ansible's diff: the object before and after the run, a Secret's values hidden."""
+    return dict(
+        before_header=f"{rd.describe_key(key)} ({before_label})",
+        after_header=f"{rd.describe_key(key)} (after the run)" if after is not None else "(deleted by the upgrade)",
+        before=rd.to_yaml(rd.redacted(rd.comparable(before))) if before else "",
+        after=rd.to_yaml(rd.redacted(rd.comparable(after))) if after is not None else "",
+    )
+
+
+def compare_release(module, helm):
+    p = module.params
+    name, namespace = p["release_name"], p["release_namespace"]
+    result = dict(status="absent", revision=0, drifted=False, chart_changed=False, objects=[], summary=[], blocked=[])
+    history = helm.history(name)
+    if not history:
+        return result, []
+    last = history[-1]
+    result.update(status=last.get("status", "unknown"), revision=last["revision"])
+
+    recovery = rd.recovery(history)
+    if recovery:
+        result.update(drifted=True, recovery=recovery)
+        target = f"revision {recovery['revision']}" if recovery["action"] == "rollback" else "a fresh install"
+        result["summary"].append(
+            f"release {name} was left {recovery['status']} at revision {recovery['from_revision']} "
+            f"(an interrupted run): recovering with {target}"
+        )
+        return result, []
+
+    desired = rd.load_manifest(helm.render(name, p["chart_ref"], p["release_values"]))
+    deployed = rd.load_manifest(helm.run("get", "manifest", name, "--revision", str(last["revision"]))[1])
+    added, removed, rerendered = rd.manifest_changes(deployed, desired, namespace)
+    result["chart_changed"] = bool(added or removed or rerendered)
+
+    cluster = Cluster(module)
+    diffs = []
+    for obj in desired:
+        key = rd.object_key(obj, namespace)
+        state, live, would_be, detail = cluster.compare(obj, namespace)
+        if state == "same" and key in rerendered:
+            # No live field differs, but the upgrade changes the release (e.g. a field the chart dropped).
+            state, live, detail = "rendered", next(o for o in deployed if rd.object_key(o, namespace) == key), []
+            would_be = obj
+        if state == "same":
+            continue
+        result["objects"].append(report_item(key, state, detail))
+        if state == "unpatchable":
+            result["blocked"].append(
+                f"{rd.describe_key(key)} cannot be changed in place ({detail}). Delete it without its pods and "
+                f"claims (kubectl delete {obj['kind'].lower()} {key[3]} -n {key[2]} --cascade=orphan), then "
+                "re-run: the upgrade recreates it and keeps the data."
+            )
+        before_label = "deployed" if state == "rendered" else "live"
+        diffs.append(object_diff(key, live, would_be, before_label))
+    for key in removed:
+        obj = next(o for o in deployed if rd.object_key(o, namespace) == key)
+        result["objects"].append(report_item(key, "removed", ""))
+        diffs.append(object_diff(key, obj, None, "deployed"))
+        if rd.keeps_data(obj):
+            result["blocked"].append(
+                f"{rd.describe_key(key)} is no longer in the chart and an upgrade would delete it with its data. "
+                "Annotate it helm.sh/resource-policy=keep (or back the data up and delete it yourself), then re-run."
+            )
+
+    result["summary"] = rd.summarize(result["objects"])
+    if last.get("status") == "failed":
+        result["summary"].append(f"release {name}: revision {last['revision']} failed; upgrading again")
+    result["drifted"] = bool(result["objects"]) or last.get("status") == "failed"
+    return result, diffs
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            release_name=dict(type="str", required=True),
+            release_namespace=dict(type="str", required=True),
+            chart_ref=dict(type="path", required=True),
+            release_values=dict(type="dict", default={}),
+            binary_path=dict(type="path", default="helm"),
+            kubeconfig=dict(type="path"),
+            context=dict(type="str"),
+            field_manager=dict(type="str", default="localdev.kube-drift-check"),
+        ),
+        supports_check_mode=True,
+    )
+    if K8S_IMPORT_ERROR:
+        module.fail_json(msg=missing_required_lib("kubernetes"), exception=K8S_IMPORT_ERROR)
+    if not rd.HAS_YAML:
+        module.fail_json(msg=missing_required_lib("PyYAML"))
+    if not os.path.exists(module.params["chart_ref"]):
+        module.fail_json(
+            msg=f"chart_ref {module.params['chart_ref']} does not exist: give a chart directory or package."
+        )
+    result, diffs = compare_release(module, Helm(module))
+    if module._diff and diffs:
+        result["diff"] = diffs
+    module.exit_json(changed=False, **result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,251 @@
+"""Unit tests for what counts as drift (module_utils/release_drift) and the helm_drift_info module's
+paths that need no API server (absent and interrupted releases, a chart that does not render).
+
+The live comparison itself is exercised against the real test cluster by the helm_release
+scenario's drift checks.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+from ansible.module_utils.testing import patch_module_args
+from ansible_collections.localdev.kube.plugins.module_utils import release_drift as rd
+from ansible_collections.localdev.kube.plugins.modules import helm_drift_info
+
+DEPLOYMENT = {
+    "apiVersion": "apps/v1",
+    "kind": "Deployment",
+    "metadata": {
+        "name": "todo-frontend",
+        "namespace": "todo",
+        "labels": {"app.kubernetes.io/instance": "todo"},
+        "resourceVersion": "812",
+        "generation": 2,
+        "uid": "0c7a",
+        "creationTimestamp": "2026-12-01T10:00:00Z",
+        "managedFields": [{"manager": "helm", "operation": "Apply"}],
+        "annotations": {"deployment.kubernetes.io/revision": "2"},
+    },
+    "spec": {
+        "replicas": 1,
+        "template": {
+            "metadata": {"annotations": {"kubectl.kubernetes.io/restartedAt": "2026-12-01T11:00:00Z"}},
+            "spec": {
+                "containers": [
+                    {
+                        "name": "frontend",
+                        "image": "todo-frontend:9a8b",
+                        "env": [{"name": "BACKEND_URL", "value": "http://todo-backend:8000"}],
+                        "ports": [{"containerPort": 3000, "protocol": "TCP"}],
+                    },
+                    {"name": "sidecar", "image": "busybox:1"},
+                ]
+            },
+        },
+    },
+    "status": {"readyReplicas": 1},
+}
+
+
+def test_load_manifest_skips_empty_documents_and_expands_lists():
+    text = """---
+# Source: chart/templates/empty.yaml
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: a}
+---
+apiVersion: v1
+kind: List
+metadata: {name: l}
+items:
+  - {apiVersion: v1, kind: Service, metadata: {name: b}}
+"""
+    assert [o["metadata"]["name"] for o in rd.load_manifest(text)] == ["a", "b"]
+    assert rd.load_manifest("") == []
+
+
+def test_an_object_the_server_only_rewrote_is_not_drift():
+    would_be = copy.deepcopy(DEPLOYMENT)
+    would_be["metadata"].update(resourceVersion="813", generation=3, managedFields=[{"manager": "x"}])
+    would_be["status"] = {"readyReplicas": 0}
+    assert rd.field_changes("Deployment", DEPLOYMENT, would_be) == []
+
+
+def test_changed_fields_are_named_by_path_and_list_entries_by_name():
+    would_be = copy.deepcopy(DEPLOYMENT)
+    would_be["spec"]["replicas"] = 0
+    frontend = would_be["spec"]["template"]["spec"]["containers"][0]
+    frontend["env"][0]["value"] = "http://elsewhere:8000"
+    frontend["image"] = "todo-frontend:1111"
+    changes = rd.field_changes("Deployment", would_be, DEPLOYMENT)
+    assert {c["path"]: (c["live"], c["desired"]) for c in changes} == {
+        "spec.replicas": ("0", "1"),
+        "spec.template.spec.containers[frontend].env[BACKEND_URL].value": (
+            "http://elsewhere:8000",
+            "http://todo-backend:8000",
+        ),
+        "spec.template.spec.containers[frontend].image": ("todo-frontend:1111", "todo-frontend:9a8b"),
+    }
+
+
+def test_an_added_or_removed_entry_is_one_change():
+    would_be = copy.deepcopy(DEPLOYMENT)
+    del would_be["spec"]["template"]["spec"]["containers"][1]
+    changes = rd.field_changes("Deployment", DEPLOYMENT, would_be)
+    assert [(c["path"], c["desired"]) for c in changes] == [("spec.template.spec.containers[sidecar]", "(unset)")]
+
+
+def test_unnamed_lists_of_other_length_compare_whole():
+    before = {"spec": {"rules": [{"host": "a"}]}}
+    after = {"spec": {"rules": [{"host": "a"}, {"host": "b"}]}}
+    assert rd.differences(before, after) == [("spec.rules", [{"host": "a"}], [{"host": "a"}, {"host": "b"}])]
+    assert rd.differences({"x": [1, 2]}, {"x": [1, 3]}) == [("x[1]", 2, 3)]
+
+
+def test_secret_values_never_appear_in_changes_or_diffs():
+    live = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "data": {"KEY": "b2xk"}}
+    want = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "data": {"KEY": "bmV3"}}
+    changes = rd.field_changes("Secret", live, want)
+    assert changes == [{"path": "data.KEY", "live": rd.HIDDEN, "desired": rd.HIDDEN}]
+    shown = rd.to_yaml(rd.redacted(want))
+    assert "bmV3" not in shown and "KEY" in shown
+    assert live["data"]["KEY"] == "b2xk", "redacting works on a copy"
+
+
+def test_manifest_changes_finds_added_removed_and_rerendered_objects():
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"A": "1"}}
+    svc = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}}
+    dep = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"}, "spec": {}}
+    edited = copy.deepcopy(dep)
+    edited["spec"]["minReadySeconds"] = 3
+    added, removed, changed = rd.manifest_changes([cm, svc, dep], [cm, edited], "todo")
+    assert removed == [("v1", "Service", "todo", "s")]
+    assert changed == [("apps/v1", "Deployment", "todo", "d")]
+    assert added == []
+    assert rd.manifest_changes([cm], [cm], "todo") == ([], [], [])
+
+
+def test_only_claims_without_keep_policy_lose_data():
+    claim = {"kind": "PersistentVolumeClaim", "metadata": {"name": "data"}}
+    assert rd.keeps_data(claim)
+    claim["metadata"]["annotations"] = {"helm.sh/resource-policy": "keep"}
+    assert not rd.keeps_data(claim)
+    assert not rd.keeps_data({"kind": "ConfigMap", "metadata": {"name": "c"}})
+
+
+@pytest.mark.parametrize(
+    ("statuses", "expected"),
+    [
+        (["superseded", "deployed"], None),
+        (["deployed", "failed"], None),
+        (["superseded", "deployed", "pending-upgrade"], {"action": "rollback", "revision": 2}),
+        (["deployed", "failed", "pending-rollback"], {"action": "rollback", "revision": 1}),
+        (["pending-install"], {"action": "reinstall", "revision": None}),
+        (["failed", "pending-upgrade"], {"action": "reinstall", "revision": None}),
+    ],
+)
+def test_recovery_of_an_interrupted_release(statuses, expected):
+    history = [{"revision": i + 1, "status": s} for i, s in enumerate(statuses)]
+    found = rd.recovery(history)
+    if expected is None:
+        assert found is None
+    else:
+        assert {k: found[k] for k in expected} == expected
+        assert found["status"] == statuses[-1]
+        assert found["from_revision"] == len(statuses)
+
+
+def test_summary_says_what_drifted_in_one_line_each():
+    base = {"api_version": "v1", "namespace": "todo", "fields": [], "message": ""}
+    report = [
+        dict(base, kind="Service", name="todo-backend", state="missing"),
+        dict(
+            base,
+            kind="Deployment",
+            name="f",
+            state="changed",
+            fields=[{"path": "spec.replicas", "live": "0", "desired": "1"}],
+        ),
+        dict(base, kind="StatefulSet", name="p", state="unpatchable", message="spec: Forbidden"),
+        dict(base, kind="ConfigMap", name="c", state="removed"),
+    ]
+    assert rd.summarize(report) == [
+        "Service todo/todo-backend: deleted from the cluster",
+        "Deployment todo/f: spec.replicas 0 -> 1",
+        "StatefulSet todo/p: cannot be changed in place: spec: Forbidden",
+        "ConfigMap todo/c: no longer in the chart, the upgrade deletes it",
+    ]
+
+
+def fake_helm(tmp_path, history, rc=0, err=""):
+    """A helm executable that answers `history` as given and records every call."""
+    log = tmp_path / "calls"
+    path = tmp_path / "helm"
+    path.write_text(
+        "#!/bin/sh\n"
+        f'echo "$*" >> {log}\n'
+        'case "$*" in *history*)\n'
+        f"  cat <<'EOF'\n{json.dumps(history)}\nEOF\n"
+        f"  echo '{err}' >&2; exit {rc};;\n"
+        "esac\n"
+        "echo 'unexpected call' >&2; exit 3\n"
+    )
+    path.chmod(0o755)
+    return str(path), log
+
+
+def run_module(capsys, **args):
+    args.setdefault("_ansible_check_mode", True)
+    with patch_module_args(args), pytest.raises(SystemExit) as exc:
+        helm_drift_info.main()
+    result = json.loads(capsys.readouterr().out)
+    assert (exc.value.code != 0) == bool(result.get("failed")), result
+    return result
+
+
+def test_module_reports_an_absent_release_without_rendering(capsys, tmp_path):
+    helm, log = fake_helm(tmp_path, [], rc=1, err="Error: release: not found")
+    result = run_module(
+        capsys, release_name="todo", release_namespace="todo", chart_ref=str(tmp_path), binary_path=helm
+    )
+    assert (result["status"], result["drifted"], result["changed"]) == ("absent", False, False)
+    assert log.read_text().split("\n")[0].startswith("--namespace todo history todo")
+
+
+def test_module_plans_the_recovery_of_a_pending_upgrade(capsys, tmp_path):
+    history = [
+        {"revision": 1, "status": "superseded"},
+        {"revision": 2, "status": "deployed"},
+        {"revision": 3, "status": "pending-upgrade"},
+    ]
+    helm, log = fake_helm(tmp_path, history)
+    result = run_module(
+        capsys, release_name="todo", release_namespace="todo", chart_ref=str(tmp_path), binary_path=helm, context="ctx"
+    )
+    assert result["drifted"] is True and result["changed"] is False
+    assert result["recovery"]["action"] == "rollback" and result["recovery"]["revision"] == 2
+    assert result["summary"] == [
+        "release todo was left pending-upgrade at revision 3 (an interrupted run): recovering with revision 2"
+    ]
+    assert "--kube-context ctx" in log.read_text()
+
+
+def test_module_fails_clearly_when_helm_history_fails(capsys, tmp_path):
+    helm, _calls = fake_helm(tmp_path, [], rc=1, err="Error: Kubernetes cluster unreachable")
+    result = run_module(
+        capsys, release_name="todo", release_namespace="todo", chart_ref=str(tmp_path), binary_path=helm
+    )
+    assert result["failed"] and "cluster unreachable" in result["msg"]
+
+
+def test_module_refuses_a_missing_chart_before_running_helm(capsys, tmp_path):
+    helm, log = fake_helm(tmp_path, [])
+    result = run_module(
+        capsys, release_name="todo", release_namespace="todo", chart_ref=str(tmp_path / "nope"), binary_path=helm
+    )
+    assert result["failed"] and "chart_ref" in result["msg"]
+    assert not log.exists()
