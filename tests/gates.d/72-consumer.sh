@@ -13,13 +13,15 @@ trap 'rm -rf "$work"' EXIT
 log "consumer: building the collection and installing it into an empty collections path"
 ansible-galaxy collection build --force --output-path "$work" . >/dev/null
 mkdir -p "$work/collections"
-ansible-galaxy collection install --no-deps -p "$work/collections" "$work"/localdev-kube-*.tar.gz >/dev/null
+ANSIBLE_COLLECTIONS_PATH="$work/collections" \
+  ansible-galaxy collection install --no-deps -p "$work/collections" "$work"/localdev-kube-*.tar.gz >/dev/null
 # Galaxy is out of reach here: the declared dependencies come from the ansible
 # package, linked one by one, so nothing undeclared is on the path.
-shipped=$("$LOCALDEV_VENV/bin/python" -c 'import ansible_collections, os; print(os.path.dirname(ansible_collections.__file__))')
 for dep in $("$LOCALDEV_VENV/bin/python" -c 'import yaml; print(" ".join(yaml.safe_load(open("galaxy.yml"))["dependencies"]))'); do
+  shipped=$("$LOCALDEV_VENV/bin/python" -c 'import importlib.util, sys
+print(importlib.util.find_spec("ansible_collections." + sys.argv[1]).submodule_search_locations[0])' "$dep")
   mkdir -p "$work/collections/ansible_collections/${dep%%.*}"
-  ln -s "$shipped/${dep%%.*}/${dep#*.}" "$work/collections/ansible_collections/${dep%%.*}/${dep#*.}"
+  ln -s "$shipped" "$work/collections/ansible_collections/${dep%%.*}/${dep#*.}"
 done
 cp -r tests/consumer "$work/team"
 cd "$work/team"
