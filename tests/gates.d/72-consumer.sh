@@ -27,7 +27,7 @@ cp -r tests/consumer "$work/team"
 cd "$work/team"
 
 export ANSIBLE_COLLECTIONS_PATH="$work/collections" ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
-extra=(-i localhost, -e "consumer_profile=$LOCALDEV_TEST_PROFILE" -e "ansible_python_interpreter=$LOCALDEV_VENV/bin/python")
+extra=(-i "localhost," -e "consumer_profile=$LOCALDEV_TEST_PROFILE" -e "ansible_python_interpreter=$LOCALDEV_VENV/bin/python")
 log "consumer: first run"
 ansible-playbook "${extra[@]}" playbook.yml
 log "consumer: second run (changed=0)"

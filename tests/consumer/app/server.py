@@ -5,7 +5,7 @@ import os
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 - the http.server API
+    def do_GET(self):
         body = b"ok" if self.path == "/healthz" else f"{os.environ.get('GREETING', '')} from shop".encode()
         self.send_response(200 if self.path in ("/", "/healthz") else 404)
         self.send_header("Content-Type", "text/plain")
