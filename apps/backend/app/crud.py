@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any, get_args
+
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from .models import Task, utcnow
-from .schemas import TaskCreate, TaskStatus, TaskUpdate
+from .schemas import TaskCreate, TaskRead, TaskStatus, TaskUpdate
 
 
 class TaskNotFoundError(LookupError):
@@ -19,6 +22,28 @@ def list_tasks(session: Session, user_id: str, status: TaskStatus = "all") -> li
     if status != "all":
         query = query.where(Task.completed == (status == "completed"))
     return list(session.exec(query.order_by(col(Task.id))))
+
+
+def _task_rows_query(status: TaskStatus) -> sa.Select[Any]:
+    table = Task.__table__
+    query = sa.select(*(table.c[name] for name in TaskRead.model_fields)).where(
+        table.c.user_id == sa.bindparam("user_id")
+    )
+    if status != "all":
+        query = query.where(table.c.completed == (status == "completed"))
+    return query.order_by(table.c.id)
+
+
+# Built once: each request reuses the statement and SQLAlchemy's cached compilation of it.
+_TASK_ROWS_QUERIES = {status: _task_rows_query(status) for status in get_args(TaskStatus)}
+
+
+def list_task_rows(connection: sa.Connection, user_id: str, status: TaskStatus = "all") -> list[dict[str, Any]]:
+    """Like list_tasks, as plain dicts of TaskRead's fields: no ORM objects (the HTTP list route)."""
+    result = connection.execute(_TASK_ROWS_QUERIES[status], {"user_id": user_id})
+    names = tuple(result.keys())
+    # all() fetches in one call; iterating the result would fetch row by row.
+    return [dict(zip(names, row, strict=True)) for row in result.all()]
 
 
 def get_task(session: Session, user_id: str, task_id: int) -> Task:

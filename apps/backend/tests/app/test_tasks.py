@@ -5,6 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from pydantic import TypeAdapter
+from sqlmodel import Session
+
+from app import crud
+from app.schemas import TaskRead
 
 ALICE, BOB = "alice", "bob-2"
 
@@ -174,3 +179,43 @@ def test_users_are_isolated(client, make_task):
 def test_user_ids_are_exact_not_case_folded(client, make_task):
     make_task(client, ALICE, "t")
     assert client.get(f"/api/{ALICE.upper()}/tasks").json() == []
+
+
+def test_list_json_is_what_the_orm_path_and_the_single_task_route_give(client, make_task):
+    """The list is built from plain rows; its bytes equal the ORM objects' and GET /tasks/{id}'s serialization."""
+    make_task(client, ALICE, "plain")
+    make_task(client, ALICE, '  Grüße, 東京 "quoted"  ', description="line\nbreak\ttab \\ é")
+    done = make_task(client, ALICE, "done", description="   ")
+    make_task(client, BOB, "not alice's")
+    assert client.post(f"/api/{ALICE}/tasks/{done['id']}/complete").status_code == 200
+
+    for status in ("all", "pending", "completed"):
+        response = client.get(f"/api/{ALICE}/tasks", params={"status": status})
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "application/json"
+        with Session(client.app.state.engine) as session:
+            tasks = crud.list_tasks(session, ALICE, status)
+        assert response.content == TypeAdapter(list[TaskRead]).dump_json([TaskRead.model_validate(t) for t in tasks])
+        singles = [client.get(f"/api/{ALICE}/tasks/{t.id}").content for t in tasks]
+        assert response.content == b"[" + b",".join(singles) + b"]"
+    assert [t["title"] for t in client.get(f"/api/{ALICE}/tasks", params={"status": "completed"}).json()] == ["done"]
+
+
+def test_list_is_oldest_first_whatever_changed(client, make_task):
+    ids = [make_task(client, ALICE, f"t{i}")["id"] for i in range(4)]
+    client.patch(f"/api/{ALICE}/tasks/{ids[0]}", json={"title": "renamed"})
+    client.post(f"/api/{ALICE}/tasks/{ids[1]}/complete")
+    client.patch(f"/api/{ALICE}/tasks/{ids[1]}", json={"completed": False})
+    client.delete(f"/api/{ALICE}/tasks/{ids[2]}")
+    assert [t["id"] for t in client.get(f"/api/{ALICE}/tasks").json()] == [ids[0], ids[1], ids[3]]
+    assert client.get(f"/api/{ALICE}/tasks").json()[0]["title"] == "renamed"
+
+
+def test_list_operation_is_documented_as_a_task_array(client):
+    operation = client.get("/api/openapi.json").json()["paths"]["/api/{user_id}/tasks"]["get"]
+    assert operation["operationId"] == "list_tasks_api__user_id__tasks_get"
+    assert [(p["name"], p["in"]) for p in operation["parameters"]] == [("user_id", "path"), ("status", "query")]
+    schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert schema["type"] == "array"
+    assert schema["items"] == {"$ref": "#/components/schemas/TaskRead"}
+    assert "422" in operation["responses"]
