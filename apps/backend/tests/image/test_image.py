@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
+
 from .conftest import docker, http
 
 
@@ -21,9 +23,40 @@ def test_metadata(image):
 def test_no_compiler_or_build_tools(image):
     result = docker(
         "run", "--rm", "--network", "none", image, "sh", "-c",
-        "for t in gcc cc c++ make ld as; do command -v $t; done; ls /opt/venv/bin | grep -x 'pip.*' || true",
+        "for t in gcc cc c++ make ld as strip; do command -v $t; done; ls /opt/venv/bin | grep -x 'pip.*' || true",
     )  # fmt: skip
     assert result.stdout.strip() == ""
+
+
+def test_compiled_extensions_load(image):
+    """Stripped of their symbol tables, they still load: psycopg and SQLAlchemy would fall back to Python unnoticed."""
+    code = (
+        "import httptools.parser.parser, jiter, pydantic_core, uvloop, psycopg;"
+        "from sqlalchemy.util._has_cython import HAS_CYEXTENSION;"
+        "print(psycopg.pq.__impl__, HAS_CYEXTENSION)"
+    )
+    result = docker("run", "--rm", "--network", "none", image, "python", "-c", code)
+    assert result.stdout.split() == ["binary", "True"]
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_the_server_compiles_nothing_to_start_and_serve(run_container, postgres, database):
+    """The byte-code written at build time (scripts/precompile.py) covers what the server loads.
+
+    PYTHONVERBOSE=1 makes Python name each module's code object on stderr:
+    a .py file where it compiled the source instead of loading a .pyc.
+    """
+    env = {"PYTHONVERBOSE": "1"} | ({"DATABASE_URL": postgres.url} if database == "postgresql" else {})
+    app = run_container(env=env)
+    base = f"{app.base_url}/api/verbose"
+    status, task = http("POST", f"{base}/tasks", {"title": "t"})
+    assert status == 201
+    assert http("GET", f"{base}/tasks")[0] == 200
+    assert http("PATCH", f"{base}/tasks/{task['id']}", {"completed": True})[0] == 200
+    assert http("POST", f"{base}/chat", {"message": "what's pending?"})[0] == 200
+    loaded = [line.strip().rstrip("'") for line in app.logs().splitlines() if "code object from" in line]
+    assert len(loaded) > 500
+    assert [line for line in loaded if not line.endswith(".pyc") and ("/opt/venv/" in line or "/app/" in line)] == []
 
 
 def test_code_is_read_only_to_the_app_user(image):
