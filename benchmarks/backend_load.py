@@ -3,16 +3,18 @@
 Measures requests/s and latency percentiles of
   GET /api/{user_id}/tasks   (the user has 100 tasks: a database round trip + 100-row JSON)
   GET /api/health            (no database: the floor of the stack)
-and their ratio. The app runs as the image runs it (`python -m app`, one
-uvicorn process) from the backend's venv, against a throwaway database made
-on the test PostgreSQL (tests/env/postgres.sh) and dropped afterwards. Load
-comes from worker processes, each a keep-alive HTTP/1.1 client sending one
-request at a time; every phase is bounded by time and request count.
+and their ratios: the list's req/s as a share of health's, and p99 over p99.
+The app runs as the image runs it (`python -m app`, one uvicorn process) from
+the backend's venv, against a throwaway database made on the test PostgreSQL
+(tests/env/postgres.sh) and dropped afterwards. Load comes from worker
+processes, each a keep-alive HTTP/1.1 client sending one request at a time;
+every phase is bounded by time and request count.
 
     benchmarks/backend_load.py [--duration 10] [--concurrency 4] [--json]
 
 On a 2-core machine client and server share the CPUs: compare runs made on the
-same machine, not absolute numbers.
+same machine, not absolute numbers. The 1-minute load average before and after
+the run is printed with the set-up: other work on the machine skews them all.
 """
 
 from __future__ import annotations
@@ -117,7 +119,18 @@ def percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[index]
 
 
-def measure(port: int, path: str, duration: float, concurrency: int, warmup: float) -> dict[str, float]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, all its threads (Linux /proc); nan elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(
+    port: int, path: str, duration: float, concurrency: int, warmup: float, server_pid: int
+) -> dict[str, float]:
     queue: multiprocessing.Queue = multiprocessing.Queue()
     now = time.monotonic()
     start_at, stop_at = now + warmup, now + warmup + duration
@@ -127,7 +140,10 @@ def measure(port: int, path: str, duration: float, concurrency: int, warmup: flo
     ]
     for proc in procs:
         proc.start()
+    time.sleep(max(0.0, start_at - time.monotonic()))
+    cpu_at_start = cpu_seconds(server_pid)
     results = [queue.get(timeout=warmup + duration + 60) for _proc in procs]
+    server_cpu = cpu_seconds(server_pid) - cpu_at_start
     for proc in procs:
         proc.join(10)
     latencies = sorted(value for result in results for value in result[0])
@@ -141,6 +157,8 @@ def measure(port: int, path: str, duration: float, concurrency: int, warmup: flo
         "p99_ms": percentile(latencies, 99) * 1000,
         "max_ms": (latencies[-1] if latencies else float("nan")) * 1000,
         "mean_ms": (statistics.fmean(latencies) if latencies else float("nan")) * 1000,
+        # The server's CPU time per request: less swayed by other load than req/s (client and server share CPUs).
+        "server_cpu_us": server_cpu / len(latencies) * 1e6 if latencies else float("nan"),
     }
 
 
@@ -157,6 +175,7 @@ def main() -> None:
     if not (0 < args.duration <= 300 and 1 <= args.concurrency <= 64 and 0 <= args.tasks <= 10_000):
         fail("keep --duration in (0, 300], --concurrency in [1, 64], --tasks in [0, 10000]")
 
+    load_before = os.getloadavg()[0]
     dsn = admin_dsn(args.database_url)
     database = f"bench_{secrets.token_hex(6)}"
     psql(dsn, f"CREATE DATABASE {database}")
@@ -193,8 +212,8 @@ def main() -> None:
         conn.close()
 
         results = {
-            "tasks": measure(port, f"/api/{USER}/tasks", args.duration, args.concurrency, args.warmup),
-            "health": measure(port, "/api/health", args.duration, args.concurrency, args.warmup),
+            "tasks": measure(port, f"/api/{USER}/tasks", args.duration, args.concurrency, args.warmup, server.pid),
+            "health": measure(port, "/api/health", args.duration, args.concurrency, args.warmup, server.pid),
         }
     finally:
         server.send_signal(signal.SIGTERM)
@@ -206,24 +225,46 @@ def main() -> None:
 
     tasks, health = results["tasks"], results["health"]
     ratios = {
-        "rps_health_over_tasks": health["rps"] / tasks["rps"] if tasks["rps"] else float("nan"),
+        # The task list's share of the health endpoint's throughput (1.0: as fast as the floor of the stack).
+        "rps_tasks_over_health": tasks["rps"] / health["rps"] if health["rps"] else float("nan"),
         "p99_tasks_over_health": tasks["p99_ms"] / health["p99_ms"] if health["p99_ms"] else float("nan"),
+        "cpu_tasks_over_health": tasks["server_cpu_us"] / health["server_cpu_us"]
+        if health["server_cpu_us"]
+        else float("nan"),
     }
-    setup = {"duration_s": args.duration, "concurrency": args.concurrency, "tasks": args.tasks, "cpus": os.cpu_count()}
+    setup = {
+        "duration_s": args.duration,
+        "concurrency": args.concurrency,
+        "tasks": args.tasks,
+        "cpus": os.cpu_count(),
+        # Other work on the machine skews every figure; the 1-minute load average before and after says how much.
+        "loadavg_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+    }
     if args.json:
         print(json.dumps({"setup": setup, **results, "ratio": ratios}, indent=2))
         return
     print(f"backend load, loopback, PostgreSQL; {setup}")
-    columns = ("requests", "errors", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms")
-    widths = (10, 8, 10, 9, 9, 9, 9)
+    columns = ("requests", "errors", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "server CPU µs/req")
+    widths = (10, 8, 10, 9, 9, 9, 9, 19)
     print(f"{'endpoint':<28}" + "".join(f"{c:>{w}}" for c, w in zip(columns, widths, strict=True)))
     for label, row in ((f"GET /api/{{user}}/tasks ({args.tasks})", tasks), ("GET /api/health", health)):
         print(
             f"{label:<28}{row['requests']:>10}{row['errors']:>8}{row['rps']:>10.1f}"
             f"{row['p50_ms']:>9.2f}{row['p90_ms']:>9.2f}{row['p99_ms']:>9.2f}{row['max_ms']:>9.2f}"
+            f"{row['server_cpu_us']:>19.0f}"
         )
-    print(f"ratio req/s health/tasks: {ratios['rps_health_over_tasks']:.2f}")
-    print(f"ratio p99 tasks/health:   {ratios['p99_tasks_over_health']:.2f}")
+    print(
+        f"tasks/health req/s: {ratios['rps_tasks_over_health']:.3f}"
+        f" (the list serves {ratios['rps_tasks_over_health']:.1%} of the health endpoint's rate)"
+    )
+    print(
+        f"p99: tasks {tasks['p99_ms']:.1f} ms, health {health['p99_ms']:.1f} ms"
+        f" (tasks/health {ratios['p99_tasks_over_health']:.1f}) at concurrency {args.concurrency}"
+    )
+    print(
+        f"server CPU per request: tasks {tasks['server_cpu_us']:.0f} µs, health {health['server_cpu_us']:.0f} µs"
+        f" (tasks/health {ratios['cpu_tasks_over_health']:.1f})"
+    )
 
 
 if __name__ == "__main__":
