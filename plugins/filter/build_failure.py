@@ -72,8 +72,8 @@ def log_lines(tail):
 
 
 def describe(result, keep):
-    said, _, tail = str(result.get("msg", "")).partition(LOGS)
-    lines = log_lines(tail) if tail else []
+    said, sep, tail = str(result.get("msg", "")).partition(LOGS)
+    lines = log_lines(tail) if sep else []
     build = result.get("item") or {}
     image = build.get("item") or {}
     ref = f"{image.get('repository', '?')}:{build.get('tag', '?')}"

@@ -30,6 +30,7 @@ mkdir -p "$dest"
 # Tracked and new files, as git sees them; apps/ is not part of the collection.
 git ls-files -z --cached --others --exclude-standard -- . ':!apps' ':!collections' \
     ':!charts/todo-app/templates' ':!charts/todo-app/charts/*/templates/*' \
+    ':!tests/consumer/chart/templates' \
   | (cd "$root" && xargs -0 cp --parents -t "$dest")
 cd "$dest"
 python=$("$venv/bin/python" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')

@@ -4,7 +4,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 from ansible_collections.localdev.kube.plugins.filter.build_failure import build_failure, log_lines
 
-LOGS = [
+LOGS = (
     "Step 1/6 : FROM python:3.11-slim-bookworm",
     "\n",
     " ---> 5c1a2b3d4e5f\n",
@@ -13,14 +13,14 @@ LOGS = [
     "ldk-broken-marker: about to fail\n",
     "\x1b[91mldk-broken: cannot build this\n\x1b[0m",
     "It's the 'quotes' and a \\ backslash\n",
-]
+)
 
 
 def result(
     logs=LOGS,
     said="Error building ldk-broken - code: None, message: The command '/bin/sh -c false' returned a non-zero code: 1",
 ):
-    msg = said + (", logs: " + repr(logs) if logs is not None else "")
+    msg = said + (", logs: " + repr(list(logs)) if logs is not None else "")
     return {
         "failed": True,
         "msg": msg,
