@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the pinned helm and kubeconform binaries from their Go modules into
 # $LOCALDEV_BIN (the Go module proxy is the only place this machine can get
-# them from). Idempotent: a binary that already reports the pinned version is
+# them from), and unpacks Debian's kubectl 1.20 (package kubernetes-client) for
+# the toolchain scenario's "old kubectl on PATH" case. Idempotent: a binary that already reports the pinned version is
 # left alone. Needs a Go toolchain (>= the go directive of the modules; with
 # GOTOOLCHAIN=auto an older go fetches the right one itself).
 set -euo pipefail
@@ -12,6 +13,7 @@ KUBECONFORM_VERSION="${KUBECONFORM_VERSION:-v0.8.0}"
 
 helm_bin="$LOCALDEV_BIN/helm"
 kubeconform_bin="$LOCALDEV_BIN/kubeconform"
+old_kubectl="$LOCALDEV_CACHE/old-kubectl/kubectl"
 
 helm_ok() {
   [ -x "$helm_bin" ] && [ "$("$helm_bin" version --template '{{.Version}}' 2>/dev/null)" = "$HELM_VERSION" ]
@@ -52,6 +54,22 @@ else
   go_install github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_VERSION" \
     "-s -w -X main.version=$KUBECONFORM_VERSION"
   kubeconform_ok || die "tools: built kubeconform does not report $KUBECONFORM_VERSION: $("$kubeconform_bin" -v 2>&1)"
+  did=1
+fi
+
+# A real kubectl older than the toolchain role's minimum, unpacked, not installed.
+if [ -x "$old_kubectl" ] && "$old_kubectl" version --client -o json 2>/dev/null | grep -q '"gitVersion": "v1.20'; then
+  log "tools: Debian's kubectl 1.20 present"
+else
+  log "tools: unpacking Debian's kubernetes-client (kubectl 1.20) into ${old_kubectl%/*}"
+  work=$(mktemp -d)
+  (cd "$work" && apt-get download -q kubernetes-client >/dev/null 2>&1) \
+    || { apt-get update -q >/dev/null && (cd "$work" && apt-get download -q kubernetes-client >/dev/null); } \
+    || die "tools: apt-get download kubernetes-client failed (Debian's package of kubectl 1.20)"
+  dpkg-deb -x "$work"/kubernetes-client_*.deb "$work/root"
+  mkdir -p "${old_kubectl%/*}"
+  install -m 0755 "$work/root/usr/bin/kubectl" "$old_kubectl"
+  rm -rf "$work"
   did=1
 fi
 

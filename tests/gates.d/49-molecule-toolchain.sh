@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Molecule scenario `toolchain`: the toolchain role on localhost in a scratch
-# HOME and PATH, downloading release-shaped minikube, kubectl and helm files from
-# a python http.server on 127.0.0.1: nothing installed -> all three installed and
+# HOME and PATH, downloading minikube, kubectl and helm from
+# a python http.server on 127.0.0.1 (the real binaries tests/env provisioned, in
+# the official layouts with checksum files): nothing installed -> all three installed and
 # verified; second run changed=0 and no download; good copies on PATH used; an
 # old kubectl on PATH -> pinned copy beside it; tampered files, a wrong pinned
 # checksum and wrong-version releases -> failure, nothing installed;
@@ -18,6 +19,13 @@ docker info >/dev/null 2>&1 || die "no Docker daemon answers: run tests/env/dock
 for tool in tar gzip which; do
   command -v "$tool" >/dev/null 2>&1 || die "$tool not found: apt-get install tar gzip debianutils"
 done
+
+# The real binaries the scenario publishes, and an old kubectl (tests/env/tools.sh).
+for tool in minikube kubectl helm; do
+  [ -x "$LOCALDEV_BIN/$tool" ] || die "$LOCALDEV_BIN/$tool is missing: run tests/env/setup.sh"
+done
+export LOCALDEV_OLD_KUBECTL="$LOCALDEV_CACHE/old-kubectl/kubectl"
+[ -x "$LOCALDEV_OLD_KUBECTL" ] || die "$LOCALDEV_OLD_KUBECTL is missing: run tests/env/tools.sh"
 
 # The scenario's own output (release trees, scratch homes, server log) stays out of the checkout.
 export MOLECULE_EPHEMERAL_DIRECTORY="${MOLECULE_EPHEMERAL_DIRECTORY:-$LOCALDEV_CACHE/molecule/toolchain}"
