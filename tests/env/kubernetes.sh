@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Makes the Kubernetes pieces a minikube cluster needs, where the official ones
-# (release binaries, registry.k8s.io images) cannot be downloaded: built from
+# Makes the Kubernetes pieces a minikube cluster needs: the official release
+# binaries ($KUBERNETES_RELEASES, SHA-256 checked) and registry.k8s.io images when
+# they can be downloaded; where they cannot, built from
 # their Go modules (and pause from its C source in the Kubernetes module),
 # then put where minikube looks for them before it would download anything:
 #   kubeadm, kubelet, kubectl  ->  $MINIKUBE_HOME/cache/linux/<arch>/<version>/
@@ -55,10 +56,25 @@ mod_download() {
 
 stamp_ok() { [ "$(cat "$1/.built" 2>/dev/null)" = "$2" ]; }
 
+# download_binaries: every command of $cmds from the release site into $bin, or nothing.
+download_binaries() {
+  local key=$1 out="$work/bin.new" name url
+  rm -rf "$out"
+  for name in "${cmds[@]}"; do
+    url="$KUBERNETES_RELEASES/$K8S_VERSION/bin/linux/$ARCH/$name"
+    release_download "$url" "$url.sha256" "$out/$name" || { rm -rf "$out"; return 1; }
+  done
+  [ "$("$out/kube-apiserver" --version)" = "Kubernetes $K8S_VERSION" ] || { rm -rf "$out"; return 1; }
+  echo "$key" >"$out/.built"
+  rm -rf "$bin" && mv "$out" "$bin"
+  log "kubernetes: downloaded the official ${cmds[*]} $K8S_VERSION from $KUBERNETES_RELEASES"
+}
+
 build_binaries() {
   local key="kubernetes=$K8S_VERSION rev=$BUILD_REV" src="$work/src" out="$work/bin.new" gomod info staging
   local ldflags pkg build_date start=$SECONDS wanted=() pkgs=()
   stamp_ok "$bin" "$key" && return 0
+  download_binaries "$key" && return 0
   need_go
   log "kubernetes: building ${cmds[*]} $K8S_VERSION from the Go module proxy (cold: ~15 min on 2 cores)"
   info=$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION") || die "kubernetes: cannot download k8s.io/kubernetes@$K8S_VERSION: $info"
@@ -225,6 +241,17 @@ build_images() {
 
 all_images() { kubeadm_images; echo gcr.io/k8s-minikube/storage-provisioner:v5; }
 
+# official_images: the daemon has, or can pull, the official image of every reference (a
+# stand-in of ours carries the org.localdev-kube.stand-in-for label).
+official_images() {
+  local ref label
+  while read -r ref; do
+    label=$(docker image inspect -f '{{index .Config.Labels "org.localdev-kube.stand-in-for"}}' "$ref" 2>/dev/null) &&
+      { [ -z "$label" ] || [ "$label" = "<no value>" ]; } && continue
+    docker pull -q "$ref" >/dev/null 2>&1 || return 1
+  done < <(all_images)
+}
+
 # minikube's cache layout: images/<arch>/<ref with ':' as '_'>, binaries linux/<arch>/<version>/.
 fill_minikube_cache() {
   local ref file id name dir="$MINIKUBE_CACHE/linux/$ARCH/$K8S_VERSION"
@@ -250,11 +277,15 @@ case "${1:-build}" in
   build)
     start=$SECONDS
     build_binaries
-    build_etcd
-    build_coredns
-    build_pause
-    build_storage_provisioner
-    build_images
+    if official_images; then
+      log "kubernetes: the official images of $K8S_VERSION are in the daemon: nothing to build"
+    else
+      build_etcd
+      build_coredns
+      build_pause
+      build_storage_provisioner
+      build_images
+    fi
     fill_minikube_cache
     log "kubernetes: $K8S_VERSION binaries and $(all_images | wc -l) images ready for minikube in $MINIKUBE_CACHE ($((SECONDS - start))s)"
     ;;

@@ -23,6 +23,34 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# The official release sites (the toolchain role's defaults), tried before anything is
+# built from source; point them at a mirror with these variables.
+MINIKUBE_RELEASES="${MINIKUBE_RELEASES:-https://storage.googleapis.com/minikube/releases}"
+KUBERNETES_RELEASES="${KUBERNETES_RELEASES:-https://dl.k8s.io/release}"
+HELM_RELEASES="${HELM_RELEASES:-https://get.helm.sh}"
+
+# release_download URL CHECKSUM_URL DEST: DEST becomes the file at URL when it matches the
+# SHA-256 published at CHECKSUM_URL (a bare digest, or "<digest>  <name>"). Returns 1 and
+# leaves nothing behind when the site cannot be reached or the digest differs.
+release_download() {
+  local url=$1 sum_url=$2 dest=$3 tmp want got
+  command -v curl >/dev/null 2>&1 || return 1
+  mkdir -p "$(dirname "$dest")"
+  tmp=$(mktemp "$dest.download.XXXXXX")
+  if want=$(curl -fsSL --connect-timeout 10 "$sum_url" 2>/dev/null) &&
+    curl -fsSL --connect-timeout 10 -o "$tmp" "$url" 2>/dev/null; then
+    want=${want%%[[:space:]]*}
+    got=$(sha256sum "$tmp") && got=${got%% *}
+    if [ "$want" = "$got" ]; then
+      chmod 0755 "$tmp" && mv -f "$tmp" "$dest"
+      return 0
+    fi
+    log "$url: its SHA-256 $got is not the published $want: not used"
+  fi
+  rm -f "$tmp"
+  return 1
+}
+
 # Waits up to $2 seconds for the command in $1 to succeed.
 wait_for() {
   local cmd=$1 seconds=$2 i

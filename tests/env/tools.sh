@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds the pinned helm and kubeconform binaries from their Go modules into
-# $LOCALDEV_BIN (the Go module proxy is the only place this machine can get
-# them from), and unpacks Debian's kubectl 1.20 (package kubernetes-client) for
+# Puts the pinned helm (the official release when $HELM_RELEASES answers, SHA-256
+# checked) and kubeconform into $LOCALDEV_BIN, built from their Go modules where
+# they cannot be downloaded, and unpacks Debian's kubectl 1.20 (package kubernetes-client) for
 # the toolchain scenario's "old kubectl on PATH" case. Idempotent: a binary that already reports the pinned version is
 # left alone. Needs a Go toolchain (>= the go directive of the modules; with
 # GOTOOLCHAIN=auto an older go fetches the right one itself).
@@ -39,8 +39,25 @@ go_install() {
 }
 
 did=0
+# helm_download: the official archive, verified, its helm binary into $LOCALDEV_BIN.
+helm_download() {
+  local platform archive work
+  platform="linux-$(dpkg --print-architecture 2>/dev/null || echo amd64)"
+  archive="$HELM_RELEASES/helm-$HELM_VERSION-$platform.tar.gz"
+  work=$(mktemp -d)
+  if release_download "$archive" "$archive.sha256sum" "$work/helm.tar.gz" &&
+    tar -xzf "$work/helm.tar.gz" -C "$work" "$platform/helm"; then
+    install -m 0755 "$work/$platform/helm" "$helm_bin"
+    log "tools: downloaded the official helm $HELM_VERSION from $archive"
+  fi
+  rm -rf "$work"
+  helm_ok
+}
+
 if helm_ok; then
   log "tools: helm $HELM_VERSION present"
+elif helm_download; then
+  did=1
 else
   go_install helm.sh/helm/v4/cmd/helm "$HELM_VERSION" \
     "-s -w -X helm.sh/helm/v4/internal/version.version=$HELM_VERSION -X helm.sh/helm/v4/internal/version.gitTreeState=clean"
