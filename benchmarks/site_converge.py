@@ -1,6 +1,16 @@
 """Wall time of the whole deploy: a cold converge, a no-change re-run, and a
 backend-only change, with the number of tasks each one changed.
 
+Two ratios are printed besides:
+- no-change run / read-only queries: the same run also times, from a shell,
+  the questions a no-change converge must ask (minikube status, both image
+  inspects, the release's status, manifest and live objects, a server-side
+  dry run of the chart, the hosts file);
+- for the backend change, the image build (the images role's build task), the
+  rollout (helm upgrade --wait until the new pod is Ready) and the rest of the
+  run, from the tasks' own times (ansible-core's junit callback), and
+  rest / (build + rollout).
+
 It runs playbooks/site.yml the way the molecule `site` scenario does (the test
 cluster's minikube profile, real minikube, kubectl and helm; see
 molecule/site/molecule.yml), in a release and namespace of its own, and prints
@@ -20,13 +30,20 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = Path(os.environ.get("LOCALDEV_CACHE", Path.home() / ".cache" / "localdev-kube"))
 WORK = CACHE / "molecule" / "site-benchmark"
 RELEASE = "bench"
+NAMESPACE = "todo"  # inventory/group_vars/all.yml's todo_namespace
+# Task names (the junit callback's test case names end with them).
+BUILD_TASK = "Build each image whose content-addressed tag the daemon does not hold"
+LIVE_KINDS = "deployment,statefulset,service,ingress,configmap,secret,networkpolicy,poddisruptionbudget"
+ROLLOUT_TASKS = ("Release | install or upgrade the chart", "Release | converge what the values do not show")
 RECAP = re.compile(r"localhost\s*:\s*ok=(\d+)\s+changed=(\d+)")
 
 
@@ -51,18 +68,54 @@ def environment() -> dict[str, str]:
     return env
 
 
-def converge(env: dict[str, str], inventory: Path) -> tuple[float, int]:
-    start = time.monotonic()
-    done = run(
-        ["ansible-playbook", "-i", str(inventory), "site.yml", "-e", f"todo_release_name={RELEASE}"],
-        env,
-        capture_output=True,
-    )
-    elapsed = time.monotonic() - start
+def converge(env: dict[str, str], inventory: Path) -> tuple[float, int, dict[str, float]]:
+    """One site.yml run: wall time, tasks changed, and each task's time (summed by name)."""
+    with tempfile.TemporaryDirectory() as junit_dir:
+        timed = dict(env, ANSIBLE_CALLBACKS_ENABLED="ansible.builtin.junit", JUNIT_OUTPUT_DIR=junit_dir)
+        start = time.monotonic()
+        done = run(
+            ["ansible-playbook", "-i", str(inventory), "site.yml", "-e", f"todo_release_name={RELEASE}"],
+            timed,
+            capture_output=True,
+        )
+        elapsed = time.monotonic() - start
+        tasks: dict[str, float] = {}
+        for report in Path(junit_dir).glob("*.xml"):
+            for case in ET.parse(report).getroot().iter("testcase"):  # noqa: S314 - ansible wrote it
+                name = case.get("name", "")
+                tasks[name] = tasks.get(name, 0.0) + float(case.get("time") or 0)
     recap = RECAP.findall(done.stdout)
     if done.returncode or not recap:
         sys.exit(f"site.yml failed (rc {done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-2000:]}")
-    return elapsed, int(recap[-1][1])
+    return elapsed, int(recap[-1][1]), tasks
+
+
+def task_time(tasks: dict[str, float], *names: str) -> float:
+    return sum(seconds for task, seconds in tasks.items() if any(task.endswith(name) for name in names))
+
+
+def read_only_queries(env: dict[str, str], docker_env: dict[str, str], hosts_file: Path) -> float:
+    """The questions a no-change converge must answer, asked from a shell: their wall time."""
+    profile = env["LOCALDEV_TEST_PROFILE"]
+    kubectl = ["kubectl", "--context", profile, "-n", NAMESPACE]
+    helm = ["helm", "--kube-context", profile, "-n", NAMESPACE]
+    images = run(["docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}"], docker_env, capture_output=True)
+    refs = [ref for ref in images.stdout.split() if ref.startswith(("todo-backend:", "todo-frontend:"))]
+    refs = [ref for ref in refs if not ref.endswith(":latest")][:2]
+    chart = ROOT / "charts" / "todo-app"
+    start = time.monotonic()
+    for cmd, cmd_env in (
+        (["minikube", "-p", profile, "status", "-o", "json"], env),
+        (["docker", "image", "inspect", *refs], docker_env),
+        ([*helm, "status", RELEASE, "-o", "json"], env),
+        ([*helm, "get", "manifest", RELEASE], env),
+        ([*helm, "upgrade", RELEASE, str(chart), "--reuse-values", "--dry-run=server", "-o", "json"], env),
+        ([*kubectl, "get", LIVE_KINDS, "-o", "json"], env),
+        (["cat", str(hosts_file)], env),
+    ):
+        if run(cmd, cmd_env, capture_output=True).returncode:
+            sys.exit(f"read-only query failed: {' '.join(cmd)}")
+    return time.monotonic() - start
 
 
 def main() -> int:
@@ -92,6 +145,7 @@ def main() -> int:
     results = {}
     results["cold"] = converge(env, inventory)
     results["no_change"] = converge(env, inventory)
+    queries = read_only_queries(env, docker_env, WORK / "hosts")
     main_py = WORK / "apps" / "backend" / "app" / "main.py"
     main_py.write_text(main_py.read_text() + f"\n# benchmark change {time.time()}\n")
     results["backend_change"] = converge(env, inventory)
@@ -101,12 +155,26 @@ def main() -> int:
         env,
         capture_output=True,
     )
+    change_seconds, _, change_tasks = results["backend_change"]
+    build = task_time(change_tasks, BUILD_TASK)
+    rollout = task_time(change_tasks, *ROLLOUT_TASKS)
+    rest = change_seconds - build - rollout
+    figures = {k: {"seconds": round(v[0], 1), "changed": v[1]} for k, v in results.items()}
+    figures["read_only_queries"] = {"seconds": round(queries, 2)}
+    figures["no_change_over_queries"] = round(results["no_change"][0] / queries, 1)
+    figures["backend_change_parts"] = {"build": round(build, 1), "rollout": round(rollout, 1), "rest": round(rest, 1)}
+    figures["rest_over_build_and_rollout"] = round(rest / (build + rollout), 2) if build + rollout else None
     if args.json:
-        print(json.dumps({k: {"seconds": round(v[0], 1), "changed": v[1]} for k, v in results.items()}))
-    else:
-        print(f"{'run':<16}{'wall time':>12}{'tasks changed':>16}")
-        for name, (seconds, changed) in results.items():
-            print(f"{name:<16}{seconds:>11.1f}s{changed:>16}")
+        print(json.dumps(figures))
+        return 0
+    print(f"{'run':<16}{'wall time':>12}{'tasks changed':>16}")
+    for name, (seconds, changed, _) in results.items():
+        print(f"{name:<16}{seconds:>11.1f}s{changed:>16}")
+    print(f"read-only queries {queries:>9.2f}s   no-change run / queries: {figures['no_change_over_queries']}x")
+    print(
+        f"backend change: build {build:.1f}s, rollout {rollout:.1f}s, rest {rest:.1f}s"
+        f"   rest / (build + rollout): {figures['rest_over_build_and_rollout']}"
+    )
     return 0
 
 

@@ -37,7 +37,8 @@ VERSION_COMMANDS = {
 
 
 def reported_version(tool: str, binary: Path) -> str:
-    out = subprocess.run([str(binary), *VERSION_COMMANDS[tool]], capture_output=True, text=True, check=True).stdout
+    command = [str(binary), *VERSION_COMMANDS[tool]]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603 - our own binaries
     if tool == "kubectl":
         return json.loads(out)["clientVersion"]["gitVersion"]
     return out.strip()
