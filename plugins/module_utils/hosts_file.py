@@ -2,37 +2,22 @@
 # Copyright (c) localdev.kube maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Hosts-file model and safe file editing for the ``hosts_entry`` module.
+"""The hosts-file model of the ``hosts_entry`` module: validation, parsing, editing.
 
 Pure Python (standard library only, no Ansible imports) so it is unit tested
-directly.
+directly. The locked read and write of the file is in ``hosts_file_io``.
 
-Two parts:
-
-* The model (:class:`HostsFile`) parses a hosts file into lines and edits only
-  the lines that carry our managed-by marker. Every other line -- comments,
-  blank lines, tabs or spaces, aliases, order, CRLF endings, a missing final
-  newline -- is kept byte for byte. Text is decoded as UTF-8 with
-  ``surrogateescape`` so even undecodable bytes survive a round trip.
-* The writer (:func:`edit_hosts_file`) runs a read-modify-write under an
-  exclusive ``flock`` on the file. It writes a temporary file in the same
-  directory and renames it over the original, keeping mode, owner and the
-  SELinux context; where a rename is impossible (a bind-mounted ``/etc/hosts``
-  in a container, the Windows drive under WSL) or would lose the owner or
-  context, it rewrites the file in place, still under the lock.
+:class:`HostsFile` parses a hosts file into lines and edits only the lines that
+carry our managed-by marker. Every other line -- comments, blank lines, tabs or
+spaces, aliases, order, CRLF endings, a missing final newline -- is kept byte
+for byte. Text is decoded as UTF-8 with ``surrogateescape`` so even undecodable
+bytes survive a round trip.
 """
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import fcntl
 import ipaddress
-import os
 import re
-import stat
-import tempfile
-import time
 
 DEFAULT_MARKER = "managed by localdev.kube"
 
@@ -41,17 +26,9 @@ _LABEL_RE = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 _ENTRY_RE = re.compile(r"^(\s*)(\S+)((?:\s+\S+)*)(\s*)$")
 _NAME_RE = re.compile(r"(\s+)(\S+)")
 
-# Errors from rename(2) or from creating the temporary file that mean "this
-# directory or mount does not allow a replace": fall back to an in-place write.
-_NO_RENAME_ERRNOS = frozenset({errno.EBUSY, errno.EXDEV, errno.EPERM, errno.EACCES, errno.EROFS, errno.ETXTBSY})
-# flock(2) errors meaning "this file system has no locks": edit unlocked.
-_NO_LOCK_ERRNOS = frozenset({errno.ENOLCK, errno.EINVAL, errno.EOPNOTSUPP, errno.ENOSYS})
-# Extended attributes copied to the temporary file so a rename keeps them.
-_KEPT_XATTRS = ("security.selinux", "system.posix_acl_access")
-
 
 class HostsFileError(Exception):
-    """Base class for errors raised by this module."""
+    """Base class for the errors of the hosts-file model and writer."""
 
 
 class ValidationError(HostsFileError):
@@ -60,19 +37,6 @@ class ValidationError(HostsFileError):
     def __init__(self, option, message):
         super().__init__(f"{option}: {message}")
         self.option = option
-
-
-class PermissionDeniedError(HostsFileError):
-    """The file (or its directory) cannot be read or written by this user."""
-
-    def __init__(self, path, action, cause):
-        super().__init__(f"permission denied {action} {path}: {cause}")
-        self.path = path
-        self.action = action
-
-
-class LockTimeoutError(HostsFileError):
-    """Another process held the lock on the file for too long."""
 
 
 # --------------------------------------------------------------------------
@@ -361,255 +325,3 @@ class HostsFile:
                     continue
             index += 1
         return result
-
-
-# --------------------------------------------------------------------------
-# Safe file editing
-# --------------------------------------------------------------------------
-
-
-class EditOutcome:
-    """Result of :func:`edit_hosts_file`."""
-
-    def __init__(self, path):
-        self.path = path
-        self.before = b""
-        self.after = b""
-        self.existed = True
-        self.result = EditResult()
-        self.backup_file = None
-        self.method = None  # "rename" or "in-place" once written
-        self.unlocked = False
-        self.warnings = []
-
-    @property
-    def changed(self):
-        return self.before != self.after
-
-
-def _lock(fd, operation, timeout):
-    """flock with a timeout. Returns False if the file system has no locks."""
-    deadline = time.monotonic() + timeout
-    delay = 0.005
-    while True:
-        try:
-            fcntl.flock(fd, operation | fcntl.LOCK_NB)
-            return True
-        except OSError as err:
-            if err.errno in _NO_LOCK_ERRNOS:
-                return False
-            if err.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                raise
-        if time.monotonic() >= deadline:
-            raise LockTimeoutError(f"timed out after {timeout}s waiting for the lock on the file")
-        time.sleep(delay)
-        delay = min(delay * 2, 0.1)
-
-
-def _read_all(fd):
-    chunks = []
-    while True:
-        chunk = os.read(fd, 65536)
-        if not chunk:
-            return b"".join(chunks)
-        chunks.append(chunk)
-
-
-def _write_all(fd, data):
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
-
-
-def _copy_xattrs(src_path, dst_fd):
-    """Copy the SELinux label and ACL to the new file. False if they exist but cannot be copied."""
-    if not hasattr(os, "getxattr"):
-        return True
-    for name in _KEPT_XATTRS:
-        try:
-            value = os.getxattr(src_path, name)
-        except OSError:
-            continue  # not set, or no xattr support: nothing to keep
-        try:
-            if os.getxattr(dst_fd, name) == value:
-                continue
-        except OSError:
-            pass
-        try:
-            os.setxattr(dst_fd, name, value)
-        except OSError:
-            return False
-    return True
-
-
-def _write_backup(path, data, st):
-    backup = f"{path}.{os.getpid()}.{time.strftime('%Y-%m-%d@%H:%M:%S')}~"
-    try:
-        fd = os.open(backup, os.O_WRONLY | os.O_CREAT | os.O_EXCL, stat.S_IMODE(st.st_mode))
-    except PermissionError as err:
-        raise PermissionDeniedError(path, "writing a backup of", err) from None
-    try:
-        _write_all(fd, data)
-        with contextlib.suppress(OSError):
-            os.fchown(fd, st.st_uid, st.st_gid)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    return backup
-
-
-class _RenameImpossible(Exception):
-    pass
-
-
-def _write_by_rename(path, data, st):
-    directory, base = os.path.split(path)
-    try:
-        tmp_fd, tmp_path = tempfile.mkstemp(prefix=f".{base}.", suffix=".tmp", dir=directory or ".")
-    except OSError as err:
-        if err.errno in _NO_RENAME_ERRNOS:
-            raise _RenameImpossible(str(err)) from None
-        raise
-    try:
-        try:
-            _write_all(tmp_fd, data)
-            os.fchmod(tmp_fd, stat.S_IMODE(st.st_mode))
-            tmp_st = os.fstat(tmp_fd)
-            if (tmp_st.st_uid, tmp_st.st_gid) != (st.st_uid, st.st_gid):
-                try:
-                    os.fchown(tmp_fd, st.st_uid, st.st_gid)
-                except PermissionError:
-                    raise _RenameImpossible("cannot keep the owner") from None
-            if not _copy_xattrs(path, tmp_fd):
-                raise _RenameImpossible("cannot keep the SELinux context or ACL")
-            os.fsync(tmp_fd)
-        finally:
-            os.close(tmp_fd)
-        try:
-            os.replace(tmp_path, path)
-        except OSError as err:
-            if err.errno in _NO_RENAME_ERRNOS:
-                raise _RenameImpossible(str(err)) from None
-            raise
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_path)
-        raise
-    try:
-        dir_fd = os.open(directory or ".", os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    except OSError:
-        pass  # best effort: some file systems cannot fsync a directory
-
-
-def _write_in_place(path, data):
-    try:
-        fd = os.open(path, os.O_WRONLY)
-    except PermissionError as err:
-        raise PermissionDeniedError(path, "writing", err) from None
-    try:
-        os.lseek(fd, 0, os.SEEK_SET)
-        _write_all(fd, data)
-        os.ftruncate(fd, len(data))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _open_locked(path, exclusive, create, timeout, outcome):
-    """Open and lock the file that is at ``path`` now. Returns (fd, created) or (None, False) if missing."""
-    operation = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
-    for _attempt in range(100):
-        created = False
-        try:
-            fd = os.open(path, os.O_RDONLY)
-        except FileNotFoundError:
-            if not create:
-                return None, False
-            directory = os.path.dirname(path) or "."
-            if not os.path.isdir(directory):
-                raise HostsFileError(f"cannot create {path}: directory {directory} does not exist") from None
-            try:
-                fd = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_EXCL, 0o644)
-                created = True
-            except FileExistsError:
-                continue  # another process created it: open that one
-            except PermissionError as err:
-                raise PermissionDeniedError(path, "creating", err) from None
-        except PermissionError as err:
-            raise PermissionDeniedError(path, "reading", err) from None
-        try:
-            if not _lock(fd, operation, timeout) and not outcome.unlocked:
-                outcome.unlocked = True
-                outcome.warnings.append(f"{path}: the file system has no file locking; edited without a lock")
-            # Whoever held the lock may have renamed a new file into place: lock that one instead.
-            held = os.fstat(fd)
-            try:
-                current = os.stat(path)
-            except FileNotFoundError:
-                current = None
-            if current is not None and (current.st_dev, current.st_ino) == (held.st_dev, held.st_ino):
-                return fd, created
-        except BaseException:
-            os.close(fd)
-            raise
-        os.close(fd)
-    raise HostsFileError(f"{path} kept being replaced while waiting for its lock")
-
-
-def edit_hosts_file(path, edit, check_mode=False, backup=False, create=True, lock_timeout=30.0, atomic=True):
-    """Read-modify-write ``path`` under an exclusive lock.
-
-    ``edit(hosts)`` mutates a :class:`HostsFile` and returns an :class:`EditResult`.
-    ``create``: a missing file is created (empty, mode 0644) when the edit adds lines.
-    ``atomic=False`` skips the rename and always writes in place (tests).
-    Raises PermissionDeniedError, LockTimeoutError or HostsFileError; the file is
-    then unchanged.
-    """
-    real = os.path.realpath(path)
-    outcome = EditOutcome(real)
-    fd = None
-    created = False
-    if check_mode:
-        fd = _open_locked(real, False, False, lock_timeout, outcome)[0]
-    else:
-        # Do not create a missing file before knowing the edit adds something.
-        fd = _open_locked(real, True, False, lock_timeout, outcome)[0]
-        if fd is None:
-            probe = HostsFile()
-            if create and edit(probe).changed:
-                fd, created = _open_locked(real, True, True, lock_timeout, outcome)
-    try:
-        if fd is None:
-            outcome.existed = False
-            data = b""
-        else:
-            st = os.fstat(fd)
-            data = _read_all(fd)
-            outcome.existed = not created or bool(data)
-        hosts = HostsFile.from_bytes(data)
-        outcome.result = edit(hosts)
-        outcome.before = data
-        outcome.after = hosts.to_bytes()
-        if not outcome.changed or check_mode or fd is None:
-            return outcome
-        if backup and outcome.existed:
-            outcome.backup_file = _write_backup(real, data, st)
-        if atomic:
-            try:
-                _write_by_rename(real, outcome.after, st)
-                outcome.method = "rename"
-            except _RenameImpossible:
-                _write_in_place(real, outcome.after)
-                outcome.method = "in-place"
-        else:
-            _write_in_place(real, outcome.after)
-            outcome.method = "in-place"
-        return outcome
-    finally:
-        if fd is not None:
-            os.close(fd)

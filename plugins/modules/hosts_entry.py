@@ -20,9 +20,13 @@ description:
   - A line the module does not manage that maps one of O(names) to another address is reported as a warning
     and left alone, unless O(force=true).
   - The file is edited under an exclusive lock (C(flock)) so that concurrent runs lose no edit. It is written
-    to a temporary file in the same directory and renamed over the original, keeping mode, owner and SELinux
-    context. Where a rename is impossible (C(/etc/hosts) bind-mounted into a container, the Windows drive
-    mounted in WSL) or would lose the owner or context, the file is rewritten in place under the lock.
+    to a temporary file in the same directory and renamed over the original, keeping mode, owner, SELinux
+    context and other extended attributes such as ACLs (ansible-core's C(atomic_move)). If the new file could
+    not keep the owner, SELinux context or ACL (a user other than the owner, without C(become)), the module
+    fails and the file is unchanged.
+  - Where a rename is impossible (C(/etc/hosts) bind-mounted into a container, a directory the user may not
+    create files in, such as the Windows hosts file's when only the file was made writable), the file is
+    rewritten in place, under the lock, only with O(unsafe_writes=true); otherwise the module fails and says so.
   - All options are validated before the file is read; on any error the file is unchanged.
   - "The module never escalates privileges. Use C(become: true) on the task for a file owned by root."
 author:
@@ -89,6 +93,18 @@ options:
       - Seconds to wait for another process to release its lock on the file before failing.
     type: int
     default: 30
+  unsafe_writes:
+    description:
+      - Where the file cannot be replaced by a rename, rewrite it in place instead (still under the lock).
+        That is the case for C(/etc/hosts) bind-mounted into a container (the rename fails with C(EBUSY))
+        and for a file in a directory this user may not create files in.
+      - An in-place write is not atomic. A program reading the file at that moment, or a crash, can see it
+        partly written.
+      - Without it such a file is left unchanged and the module fails, naming this option.
+      - The same option as in ansible-core's file modules; the E(ANSIBLE_UNSAFE_WRITES) environment
+        variable sets its default.
+    type: bool
+    default: false
 attributes:
   check_mode:
     support: full
@@ -138,6 +154,12 @@ EXAMPLES = r"""
     backup: true
   become: true
 
+- name: Inside a container, where Docker bind-mounts /etc/hosts and a rename over it fails
+  localdev.kube.hosts_entry:
+    ip: 10.1.2.3
+    names: [db.todo.local]
+    unsafe_writes: true
+
 - name: Remove our mapping for todo.local, whatever address it points to
   localdev.kube.hosts_entry:
     names: [todo.local]
@@ -183,23 +205,27 @@ backup_file:
   sample: /etc/hosts.4242.2025-01-31@12:00:00~
 method:
   description:
-    - How the file was written, V(rename) (atomic) or V(in-place) (under the lock, where a rename is impossible).
+    - How the file was written, V(rename) (atomic) or V(in-place) (under the lock, where a rename is impossible
+      and O(unsafe_writes=true)).
     - Null when nothing was written.
   returned: always
   type: str
   sample: rename
 """
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import AnsibleModule, env_fallback
 from ansible_collections.localdev.kube.plugins.module_utils.hosts_file import (
     HostsFileError,
-    LockTimeoutError,
-    PermissionDeniedError,
     ValidationError,
-    edit_hosts_file,
     validate_ip,
     validate_marker,
     validate_names,
+)
+from ansible_collections.localdev.kube.plugins.module_utils.hosts_file_io import (
+    LockTimeoutError,
+    PermissionDeniedError,
+    RenameImpossibleError,
+    edit_hosts_file,
 )
 
 
@@ -223,19 +249,30 @@ def run(module):
 
     try:
         outcome = edit_hosts_file(
+            module,
             path,
             edit,
-            check_mode=module.check_mode,
             backup=params["backup"],
             lock_timeout=float(params["lock_timeout"]),
+            unsafe_writes=params["unsafe_writes"],
         )
     except PermissionDeniedError as err:
         module.fail_json(
             msg=(
-                f"Permission denied: {err}. {err.path} is not writable by this user: run the task with "
-                "'become: true' (the module does not escalate by itself), or give the user write access."
+                f"Permission denied: {err}. Nothing was changed. Run the task with 'become: true' (the module "
+                f"does not escalate by itself), or give this user write access to {err.path}."
             ),
             path=err.path,
+        )
+    except RenameImpossibleError as err:
+        module.fail_json(
+            msg=(
+                f"{err}. Nothing was changed. A file that cannot be renamed over is often a mount point, such as "
+                "/etc/hosts bind-mounted into a container. Set unsafe_writes: true to let the module rewrite it "
+                "in place (under its lock, but not atomically)."
+            ),
+            path=err.path,
+            option="unsafe_writes",
         )
     except LockTimeoutError as err:
         module.fail_json(msg=f"{path}: {err}; another process is editing it. Nothing was changed.", path=path)
@@ -285,6 +322,8 @@ def main():
             "force": {"type": "bool", "default": False},
             "backup": {"type": "bool", "default": False},
             "lock_timeout": {"type": "int", "default": 30},
+            # Declared as ansible-core declares it for its file modules, without their other options.
+            "unsafe_writes": {"type": "bool", "default": False, "fallback": (env_fallback, ["ANSIBLE_UNSAFE_WRITES"])},
         },
         required_if=[("state", "present", ("ip", "names"))],
         supports_check_mode=True,

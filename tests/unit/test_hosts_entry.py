@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import multiprocessing
 import os
@@ -118,6 +119,47 @@ def test_present_needs_ip(capsys, hosts):
     assert result["failed"] is True
     assert "ip" in result["msg"]
     assert hosts.read_text() == ORIGINAL
+
+
+@pytest.fixture
+def bind_mounted(hosts, monkeypatch):
+    """The file refuses rename(2) over it with EBUSY, as Docker's bind-mounted /etc/hosts does."""
+    real_rename = os.rename
+
+    def rename(src, dst, *args, **kwargs):
+        if os.fsdecode(dst) == str(hosts):
+            raise OSError(errno.EBUSY, os.strerror(errno.EBUSY))
+        return real_rename(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "rename", rename)
+    return hosts
+
+
+def test_bind_mounted_file_fails_naming_unsafe_writes(capsys, bind_mounted):
+    result = run_module(capsys, path=str(bind_mounted), ip="192.168.49.2", names=["todo.local"])
+    assert result["failed"] is True
+    assert result["option"] == "unsafe_writes"
+    assert "EBUSY" in result["msg"] and "unsafe_writes: true" in result["msg"]
+    assert "Nothing was changed" in result["msg"]
+    assert bind_mounted.read_text() == ORIGINAL
+    assert sorted(p.name for p in bind_mounted.parent.iterdir()) == ["hosts"]
+
+
+def test_bind_mounted_file_is_written_in_place_with_unsafe_writes(capsys, bind_mounted):
+    inode = bind_mounted.stat().st_ino
+    result = run_module(capsys, path=str(bind_mounted), ip="192.168.49.2", names=["todo.local"], unsafe_writes=True)
+    assert result["changed"] is True
+    assert result["method"] == "in-place"
+    assert bind_mounted.stat().st_ino == inode
+    assert bind_mounted.read_text() == ORIGINAL + OURS + "\n"
+
+
+def test_unsafe_writes_defaults_from_the_environment(capsys, bind_mounted, monkeypatch):
+    # ANSIBLE_UNSAFE_WRITES, as for ansible-core's own file modules.
+    monkeypatch.setenv("ANSIBLE_UNSAFE_WRITES", "1")
+    result = run_module(capsys, path=str(bind_mounted), ip="192.168.49.2", names=["todo.local"])
+    assert result["method"] == "in-place"
+    assert bind_mounted.read_text() == ORIGINAL + OURS + "\n"
 
 
 def _run_as_nobody(args, queue):
