@@ -1,3 +1,8 @@
+{{/*
+The parent's own helpers: its name honours nameOverride/fullnameOverride,
+which the components do not take. The rest (component names, labels, the
+Secret's name) comes from the common library chart (charts/common).
+*/}}
 {{- define "todo-app.name" -}}
 {{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
@@ -6,49 +11,13 @@
 {{- if .Values.fullnameOverride -}}
 {{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
 {{- else -}}
-{{- $name := default .Chart.Name .Values.nameOverride -}}
-{{- if contains $name .Release.Name -}}
-{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
-{{- else -}}
-{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
-{{- end -}}
+{{- include "common.componentFullname" (dict "context" . "name" (default .Chart.Name .Values.nameOverride)) -}}
 {{- end -}}
 {{- end -}}
 
-{{- define "todo-app.chart" -}}
-{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
-{{- end -}}
-
-{{- define "todo-app.selectorLabels" -}}
-app.kubernetes.io/name: {{ include "todo-app.name" . }}
-app.kubernetes.io/instance: {{ .Release.Name }}
-{{- end -}}
-
+{{/* The common library's labels, named after the parent's nameOverride. */}}
 {{- define "todo-app.labels" -}}
-helm.sh/chart: {{ include "todo-app.chart" . }}
-{{ include "todo-app.selectorLabels" . }}
-app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
-app.kubernetes.io/part-of: todo-app
-app.kubernetes.io/managed-by: {{ .Release.Service }}
-{{- end -}}
-
-{{/*
-A subchart's resource name, computed as the subcharts do: "<release>-<component>"
-(or the release name when it already contains the component).
-*/}}
-{{- define "todo-app.componentFullname" -}}
-{{- $root := index . 0 -}}
-{{- $component := index . 1 -}}
-{{- if contains $component $root.Release.Name -}}
-{{- $root.Release.Name | trunc 63 | trimSuffix "-" -}}
-{{- else -}}
-{{- printf "%s-%s" $root.Release.Name $component | trunc 63 | trimSuffix "-" -}}
-{{- end -}}
-{{- end -}}
-
-{{/* The Secret the workloads read: the existing one, or the chart's own. */}}
-{{- define "todo-app.secretName" -}}
-{{- default (printf "%s-secrets" .Release.Name | trunc 63 | trimSuffix "-") .Values.global.secrets.existingSecret -}}
+{{- include "common.labels" (dict "context" . "name" (include "todo-app.name" .)) -}}
 {{- end -}}
 
 {{/* Stops the render with a clear message when the values cannot work together. */}}
