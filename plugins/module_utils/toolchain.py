@@ -16,6 +16,8 @@ running a tool:
 * ``release_platform``: ``platform.system()`` / ``uname -m`` names to the
   ``<os>`` / ``<arch>`` words in the minikube, kubectl and helm release file
   names (``linux``/``darwin``, ``amd64``/``arm64``).
+* ``is_wsl`` / ``host_platform``: the one place that decides whether the host
+  is macOS, WSL or native Linux (the ``toolchain_platform`` fact).
 * ``plan_tool``: use the copy on PATH, use the copy already installed, or
   install the pinned version.
 * ``path_hint``: the line that puts the install directory on PATH for the
@@ -58,6 +60,10 @@ _VERSION_IN_TEXT = re.compile(
     r"(?<![\w.])v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?"
     r"(?!\w|\.\d)"
 )
+# binfmt_misc entries WSL registers to run Windows executables (the -late one
+# on newer WSL releases).
+WSL_INTEROP_FILES = ("/proc/sys/fs/binfmt_misc/WSLInterop", "/proc/sys/fs/binfmt_misc/WSLInterop-late")
+
 _SHA256 = re.compile(r"^(?:sha256:)?[0-9a-fA-F]{64}$")
 
 _OS_NAMES = {"linux": "linux", "darwin": "darwin"}
@@ -175,10 +181,28 @@ def release_platform(system, machine):
     return os_name, arch
 
 
-def is_wsl(kernel_release, proc_version=""):
-    """True on Windows Subsystem for Linux (its kernels name Microsoft)."""
+def is_wsl(kernel_release, proc_version="", interop=False):
+    """True on Windows Subsystem for Linux.
+
+    interop: whether WSL's handler for Windows executables is registered (one of
+    WSL_INTEROP_FILES exists), which also holds for custom WSL kernels; else its
+    kernels name Microsoft or WSL in their release.
+    """
+    if interop:
+        return True
     text = "%s %s" % (kernel_release or "", proc_version or "")
     return "microsoft" in text.lower() or "wsl" in text.lower()
+
+
+def host_platform(system, wsl):
+    """The platform word later roles decide by: 'macos', 'wsl' or 'linux'.
+
+    Install instructions, the ingress address and the hosts files differ
+    between these three; any other Unix is treated like native Linux.
+    """
+    if (system or "").strip().lower() == "darwin":
+        return "macos"
+    return "wsl" if wsl else "linux"
 
 
 def is_sha256(value):

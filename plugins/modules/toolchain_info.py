@@ -17,17 +17,20 @@ description:
     C(docker --version)) and says for each whether the copy on E(PATH) is good enough, the copy
     already in O(install_dir) is the pinned version, or the pinned version has to be installed.
   - Also reports the host's operating system and CPU in the words the release file names use
-    (V(linux)/V(darwin), V(amd64)/V(arm64)), whether it is WSL, whether O(install_dir) is on
-    E(PATH) and, when it is not, the line that puts it there for the user's shell.
+    (V(linux)/V(darwin), V(amd64)/V(arm64)), whether it is WSL, the platform later roles decide by
+    (RV(platform), one of V(linux), V(macos) or V(wsl)), whether O(install_dir) is on E(PATH) and, when it
+    is not, the line that puts it there for the user's shell.
+  - With O(tools=[]) it only reports the host, which is how a role used without the
+    localdev.kube.toolchain role finds the platform that role publishes as C(toolchain_platform).
   - Read-only. It runs in check mode and never reports a change.
 author:
   - localdev.kube maintainers (!UNKNOWN)
 options:
   tools:
-    description: The tools to look for.
+    description: The tools to look for. Empty reports only the host.
     type: list
     elements: dict
-    required: true
+    default: []
     suboptions:
       name:
         description: The tool.
@@ -51,9 +54,10 @@ options:
           - Used to compute RV(tools.url) and RV(tools.checksum_url); only for minikube, kubectl and helm.
         type: str
   install_dir:
-    description: The directory the role installs into. C(~) is expanded on the host.
+    description:
+      - The directory the role installs into. C(~) is expanded on the host.
+      - Required when O(tools) names a tool.
     type: path
-    required: true
   search_path:
     description:
       - The E(PATH) to search, entries separated by V(:).
@@ -68,6 +72,10 @@ seealso:
 """
 
 EXAMPLES = r"""
+- name: Find out whether this is Linux, macOS or WSL
+  localdev.kube.toolchain_info:
+  register: host
+
 - name: Look for the toolchain
   localdev.kube.toolchain_info:
     install_dir: ~/.local/bin
@@ -113,10 +121,19 @@ platform_error:
   type: str
   sample: null
 wsl:
-  description: Whether the host is Windows Subsystem for Linux.
+  description:
+    - Whether the host is Windows Subsystem for Linux (WSL's interop handler is registered, or the kernel
+      names Microsoft or WSL).
   returned: always
   type: bool
   sample: false
+platform:
+  description:
+    - V(macos) on macOS, V(wsl) under Windows Subsystem for Linux, else V(linux).
+    - What the install instructions, the ingress address and the hosts files depend on.
+  returned: always
+  type: str
+  sample: linux
 home:
   description: The user's home directory.
   returned: always
@@ -134,17 +151,19 @@ search_path:
   elements: str
   sample: ["/usr/local/bin", "/usr/bin", "/bin"]
 install_dir:
-  description: O(install_dir), expanded.
+  description: O(install_dir), expanded; null without it.
   returned: always
   type: str
   sample: /home/alice/.local/bin
 install_dir_on_path:
-  description: Whether O(install_dir) is one of the E(PATH) entries.
+  description: Whether O(install_dir) is one of the E(PATH) entries (false without it).
   returned: always
   type: bool
   sample: false
 path_hint:
-  description: The line that puts O(install_dir) on E(PATH) for the user's shell, and its file.
+  description:
+    - The line that puts O(install_dir) on E(PATH) for the user's shell, and its file.
+    - Null without O(install_dir).
   returned: always
   type: dict
   sample: {"shell": "bash", "file": "~/.bashrc", "line": "export PATH=\"$HOME/.local/bin:$PATH\""}
@@ -233,8 +252,10 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.localdev.kube.plugins.module_utils.toolchain import (
     RELEASE_LAYOUTS,
     VERSION_ARGS,
+    WSL_INTEROP_FILES,
     UnsupportedPlatform,
     dir_on_path,
+    host_platform,
     is_version,
     is_wsl,
     parse_version,
@@ -300,7 +321,7 @@ def main():
             "tools": {
                 "type": "list",
                 "elements": "dict",
-                "required": True,
+                "default": [],
                 "options": {
                     "name": {"type": "str", "required": True, "choices": sorted(VERSION_ARGS)},
                     "minimum_version": {"type": "str"},
@@ -308,13 +329,16 @@ def main():
                     "base_url": {"type": "str"},
                 },
             },
-            "install_dir": {"type": "path", "required": True},
+            "install_dir": {"type": "path"},
             "search_path": {"type": "str"},
         },
         supports_check_mode=True,
     )
     tools = module.params["tools"]
-    install_dir = os.path.normpath(module.params["install_dir"])
+    install_dir = module.params["install_dir"]
+    if install_dir is None and tools:
+        module.fail_json(msg="install_dir is required when tools names a tool")
+    install_dir = os.path.normpath(install_dir) if install_dir is not None else None
     for tool in tools:
         for key in ("minimum_version", "version"):
             if tool[key] is not None and not is_version(tool[key]):
@@ -340,7 +364,10 @@ def main():
 
     home = os.environ.get("HOME") or _password_entry().pw_dir
     shell = _user_shell()
-    index = dir_on_path(install_dir, entries)
+    index = dir_on_path(install_dir, entries) if install_dir else None
+    wsl = system == "Linux" and is_wsl(
+        platform.release(), _proc_version(), any(os.path.exists(path) for path in WSL_INTEROP_FILES)
+    )
     result = {
         "changed": False,
         "check_mode": module.check_mode,
@@ -349,13 +376,14 @@ def main():
         "os": os_name,
         "arch": arch,
         "platform_error": platform_error,
-        "wsl": system == "Linux" and is_wsl(platform.release(), _proc_version()),
+        "wsl": wsl,
+        "platform": host_platform(system, wsl),
         "home": home,
         "shell": shell,
         "search_path": entries,
         "install_dir": install_dir,
         "install_dir_on_path": index is not None,
-        "path_hint": path_hint(install_dir, home, shell, system),
+        "path_hint": path_hint(install_dir, home, shell, system) if install_dir else None,
         "tools": {},
         "to_install": [],
     }

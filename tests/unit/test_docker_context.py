@@ -1,4 +1,4 @@
-"""Unit tests for module_utils/docker_context.py and the docker_context_hash module.
+"""Unit tests for module_utils/docker_context.py and dockerignore.py, and the docker_context_hash module.
 
 CASES is a corpus of .dockerignore situations with the context the Docker CLI
 sends, written from Docker's documentation (docs.docker.com, "Build context",
@@ -19,6 +19,7 @@ import pytest
 from ansible.module_utils.common import warnings as ansible_warnings
 from ansible.module_utils.testing import patch_module_args
 from ansible_collections.localdev.kube.plugins.module_utils import docker_context as dc
+from ansible_collections.localdev.kube.plugins.module_utils import dockerignore as di
 from ansible_collections.localdev.kube.plugins.modules import docker_context_hash
 
 # name, .dockerignore text (None: no file), files to create ("dir/" = empty dir,
@@ -279,7 +280,7 @@ def make_context(root: Path, case: dict) -> Path:
 
 def cli_paths(root: Path, case: dict) -> list[str]:
     raw = (root / ".dockerignore").read_bytes() if case["ignore"] is not None else b""
-    patterns = dc.trim_build_files_from_excludes(dc.read_dockerignore(raw), case.get("dockerfile", "Dockerfile"))
+    patterns = di.trim_build_files_from_excludes(di.read_dockerignore(raw), case.get("dockerfile", "Dockerfile"))
     return dc.walk_cli(str(root), patterns)
 
 
@@ -305,16 +306,16 @@ def cli_paths(root: Path, case: dict) -> list[str]:
     ],
 )
 def test_go_clean_matches_go_filepath_clean(path, cleaned):
-    assert dc.go_clean(path) == cleaned
+    assert di.go_clean(path) == cleaned
 
 
 def test_read_dockerignore_follows_the_cli():
     text = b"\xef\xbb\xbf# comment\r\n  # pattern\n!  /abs/path/ \n\n  trailing/  \n!\n/\n"
-    assert dc.read_dockerignore(text) == ["# pattern", "!abs/path", "trailing", "!", "/"]
+    assert di.read_dockerignore(text) == ["# pattern", "!abs/path", "trailing", "!", "/"]
 
 
 def test_read_dockerignore_of_docker_image_trims_before_the_comment_check():
-    assert dc.read_dockerignore_docker_image("# c\n  #not\n a \n\n") == ["a"]
+    assert di.read_dockerignore_docker_image("# c\n  #not\n a \n\n") == ["a"]
 
 
 @pytest.mark.parametrize(
@@ -352,17 +353,17 @@ def test_read_dockerignore_of_docker_image_trims_before_the_comment_check():
     ],
 )
 def test_pattern_match(pattern, path, expected):
-    assert dc.Pattern(pattern).match(path) is expected
+    assert di.Pattern(pattern).match(path) is expected
 
 
 @pytest.mark.parametrize("pattern", ["[", "a[", "[]", "[a-]", "[-a]", "a\\", "[a", "[\\", "!"])
 def test_bad_patterns_are_rejected_like_the_cli(pattern):
     with pytest.raises(dc.DockerContextError):
-        dc.Pattern(pattern)
+        di.Pattern(pattern)
 
 
 def test_matcher_checks_every_parent_directory():
-    matcher = dc.PatternMatcher(["**/tmp", "!keep/tmp/x"])
+    matcher = di.PatternMatcher(["**/tmp", "!keep/tmp/x"])
     assert matcher.matches("a/tmp/b/c")
     assert matcher.matches("tmp")
     assert not matcher.matches("keep/tmp/x")
@@ -370,16 +371,16 @@ def test_matcher_checks_every_parent_directory():
 
 
 def test_exceptions_decide_whether_an_excluded_directory_is_walked():
-    matcher = dc.PatternMatcher(["node_modules", "!node_modules/keep", "!**/x"])
+    matcher = di.PatternMatcher(["node_modules", "!node_modules/keep", "!**/x"])
     assert matcher.may_hold_exceptions("node_modules")
     assert not matcher.may_hold_exceptions("node_mod")
     assert not matcher.may_hold_exceptions("other")
 
 
 def test_trim_build_files_adds_exceptions_only_when_excluded():
-    assert dc.trim_build_files_from_excludes(["*.md"], "Dockerfile") == ["*.md"]
-    assert dc.trim_build_files_from_excludes(["*"], "Dockerfile") == ["*", "!.dockerignore", "!Dockerfile"]
-    assert dc.trim_build_files_from_excludes(["build"], "build/Dockerfile") == ["build", "!build/Dockerfile"]
+    assert di.trim_build_files_from_excludes(["*.md"], "Dockerfile") == ["*.md"]
+    assert di.trim_build_files_from_excludes(["*"], "Dockerfile") == ["*", "!.dockerignore", "!Dockerfile"]
+    assert di.trim_build_files_from_excludes(["build"], "build/Dockerfile") == ["build", "!build/Dockerfile"]
 
 
 # ------------------------------------------------------------------ corpus ---
@@ -420,7 +421,7 @@ def test_corpus_docker_image_walk_equals_community_docker(tmp_path, case):
         excludes = [line for line in excludes if line and line[0] != "#"]
     theirs = sorted(build.exclude_paths(str(root), list(excludes or []), dockerfile=dockerfile))
     raw = (root / ".dockerignore").read_bytes() if case["ignore"] is not None else b""
-    ours = dc.walk_docker_image(str(root), dc.read_dockerignore_docker_image(raw), dockerfile)
+    ours = dc.walk_docker_image(str(root), di.read_dockerignore_docker_image(raw), dockerfile)
     assert ours == theirs
 
 

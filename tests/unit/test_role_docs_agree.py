@@ -33,7 +33,9 @@ def readme_table(role):
     section = re.search(r"^## Variables\n(.*?)(?=^## |\Z)", text, re.M | re.S)
     assert section, f"roles/{role}/README.md has no '## Variables' section"
     rows = [line for line in section.group(1).splitlines() if line.startswith("|")]
-    return {name for row in rows for name in re.findall(rf"`({role}_[a-z0-9_]+)`", row.split("|")[1])}
+    # The role's own variables, and the facts of other roles it reads (toolchain_platform).
+    prefixes = "|".join(ROLES)
+    return {name for row in rows for name in re.findall(rf"`((?:{prefixes})_[a-z0-9_]+)`", row.split("|")[1])}
 
 
 @pytest.mark.parametrize("role", ROLES)

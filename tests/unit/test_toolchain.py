@@ -15,6 +15,7 @@ from ansible_collections.localdev.kube.plugins.module_utils.toolchain import (
     UnsupportedPlatform,
     compare_versions,
     dir_on_path,
+    host_platform,
     is_sha256,
     is_version,
     is_wsl,
@@ -188,6 +189,26 @@ def test_release_platform_refuses_what_has_no_release(system, machine, words):
 )
 def test_is_wsl(release, proc, expected):
     assert is_wsl(release, proc) is expected
+
+
+def test_wsl_interop_marks_wsl_whatever_the_kernel_says():
+    assert is_wsl("6.6.36-custom", "Linux version 6.6.36-custom", interop=True) is True
+    assert is_wsl("6.6.36-custom", "Linux version 6.6.36-custom", interop=False) is False
+
+
+@pytest.mark.parametrize(
+    ("system", "wsl", "expected"),
+    [
+        ("Darwin", False, "macos"),
+        ("Darwin", True, "macos"),  # a kernel string cannot make a Mac WSL
+        ("Linux", True, "wsl"),
+        ("Linux", False, "linux"),
+        ("FreeBSD", False, "linux"),
+        ("", False, "linux"),
+    ],
+)
+def test_host_platform(system, wsl, expected):
+    assert host_platform(system, wsl) == expected
 
 
 # --- release URLs and checksums -----------------------------------------------

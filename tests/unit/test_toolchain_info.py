@@ -166,6 +166,23 @@ def test_platform_is_reported_in_release_words(capsys, tmp_path):
     assert result["platform_error"] is None
 
 
+def test_without_tools_only_the_host_is_reported(capsys):
+    result = run_module(capsys)
+    assert result["tools"] == {}
+    assert result["to_install"] == []
+    assert result["platform"] in ("linux", "macos", "wsl")
+    assert result["platform"] == ("wsl" if result["wsl"] else "macos" if result["system"] == "Darwin" else "linux")
+    assert result["install_dir"] is None
+    assert result["install_dir_on_path"] is False
+    assert result["path_hint"] is None
+
+
+def test_tools_need_the_install_dir(capsys):
+    result = run_module(capsys, tools=PINS[:1])
+    assert result["failed"] is True
+    assert result["msg"] == "install_dir is required when tools names a tool"
+
+
 def test_home_is_expanded(capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
     result = run_module(capsys, tools=PINS[:1], install_dir="~/.local/bin", search_path=str(tmp_path))
