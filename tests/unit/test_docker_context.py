@@ -11,16 +11,15 @@ replayed against two oracles:
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 import pytest
 from ansible.module_utils.common import warnings as ansible_warnings
-from ansible.module_utils.testing import patch_module_args
 from ansible_collections.localdev.kube.plugins.module_utils import docker_context as dc
 from ansible_collections.localdev.kube.plugins.module_utils import dockerignore as di
 from ansible_collections.localdev.kube.plugins.modules import docker_context_hash
+from ansible_collections.localdev.kube.tests.unit.module_runner import run_main
 
 # name, .dockerignore text (None: no file), files to create ("dir/" = empty dir,
 # "link@target" = symlink), Dockerfile path, what the CLI sends, and the paths on
@@ -554,12 +553,7 @@ def _fresh_warnings():
 
 
 def run_module(capsys, **args):
-    args.setdefault("_ansible_check_mode", False)
-    with patch_module_args(args), pytest.raises(SystemExit) as exc:
-        docker_context_hash.main()
-    result = json.loads(capsys.readouterr().out)
-    assert (exc.value.code != 0) == bool(result.get("failed")), result
-    return result
+    return run_main(docker_context_hash.main, capsys, args, check_mode=False)
 
 
 def test_module_returns_tag_and_details(capsys, backend):

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from ansible.module_utils.testing import patch_module_args
 from ansible_collections.localdev.kube.plugins.modules import hosts_entry
+from ansible_collections.localdev.kube.tests.unit.module_runner import run_main
 
 ORIGINAL = "127.0.0.1 localhost\n10.0.0.7 todo.local\n# comment\n"
 OURS = "192.168.49.2 todo.local # managed by localdev.kube"
@@ -31,13 +32,7 @@ def module_warnings(monkeypatch):
 
 
 def run_module(capsys, **args):
-    """Run the module with ``args``; return its JSON result (failed results included)."""
-    args.setdefault("_ansible_check_mode", False)
-    with patch_module_args(args), pytest.raises(SystemExit) as exc:
-        hosts_entry.main()
-    result = json.loads(capsys.readouterr().out)
-    assert (exc.value.code != 0) == bool(result.get("failed")), result
-    return result
+    return run_main(hosts_entry.main, capsys, args, check_mode=False)
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ import copy
 import json
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
 from ansible_collections.localdev.kube.plugins.module_utils import release_drift as rd
 from ansible_collections.localdev.kube.plugins.modules import helm_drift_info
+from ansible_collections.localdev.kube.tests.unit.module_runner import run_main
 
 DEPLOYMENT = {
     "apiVersion": "apps/v1",
@@ -199,12 +199,7 @@ def fake_helm(tmp_path, history, rc=0, err=""):
 
 
 def run_module(capsys, **args):
-    args.setdefault("_ansible_check_mode", True)
-    with patch_module_args(args), pytest.raises(SystemExit) as exc:
-        helm_drift_info.main()
-    result = json.loads(capsys.readouterr().out)
-    assert (exc.value.code != 0) == bool(result.get("failed")), result
-    return result
+    return run_main(helm_drift_info.main, capsys, args, check_mode=True)
 
 
 def test_module_reports_an_absent_release_without_rendering(capsys, tmp_path):

@@ -6,12 +6,11 @@ what the real ones print, so the module finds, runs and judges real files.
 
 from __future__ import annotations
 
-import json
 import os
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
 from ansible_collections.localdev.kube.plugins.modules import toolchain_info
+from ansible_collections.localdev.kube.tests.unit.module_runner import run_main
 
 PINS = [
     {"name": "minikube", "minimum_version": "v1.33.0", "version": "v1.37.0"},
@@ -29,12 +28,7 @@ def fake_tool(directory, name, output, rc=0):
 
 
 def run_module(capsys, **args):
-    args.setdefault("_ansible_check_mode", False)
-    with patch_module_args(args), pytest.raises(SystemExit) as exc:
-        toolchain_info.main()
-    result = json.loads(capsys.readouterr().out)
-    assert (exc.value.code != 0) == bool(result.get("failed")), result
-    return result
+    return run_main(toolchain_info.main, capsys, args, check_mode=False)
 
 
 def test_nothing_found_plans_every_install(capsys, tmp_path):
