@@ -144,6 +144,27 @@ def keeps_data(obj):
     return obj.get("kind") == "PersistentVolumeClaim" and annotations.get("helm.sh/resource-policy") != "keep"
 
 
+def not_ready(live):
+    """Why a live Deployment or StatefulSet is not ready (None when it is, or for other kinds).
+
+    The same tests the role's rollout wait makes: a Deployment's ``Available``
+    condition is ``True``; a StatefulSet has ``readyReplicas`` equal to ``spec.replicas``.
+    """
+    kind, name = live.get("kind"), (live.get("metadata") or {}).get("name")
+    status = live.get("status") or {}
+    if kind == "Deployment":
+        available = [c for c in status.get("conditions") or [] if c.get("type") == "Available"]
+        if available and available[0].get("status") == "True":
+            return None
+        reason = available[0].get("message") if available else "no Available condition yet"
+        return f"Deployment {name}: not available ({reason})"
+    if kind == "StatefulSet":
+        wanted = (live.get("spec") or {}).get("replicas", 1)
+        ready = status.get("readyReplicas") or 0
+        return None if ready == wanted else f"StatefulSet {name}: {ready} of {wanted} replicas ready"
+    return None
+
+
 def recovery(history):
     """What to do about a release left pending by an interrupted run.
 

@@ -146,6 +146,14 @@ blocked:
   returned: always
   type: list
   elements: str
+not_ready:
+  description:
+    - The release's live Deployments that are not C(Available) and StatefulSets without all replicas ready,
+      one sentence each, as read during the comparison. Empty when all are ready or nothing was compared.
+  returned: always
+  type: list
+  elements: str
+  sample: ["Deployment todo-backend: not available (Deployment does not have minimum availability.)"]
 """
 
 import json
@@ -295,7 +303,16 @@ def object_diff(key, before, after, before_label):
 def compare_release(module, helm):
     p = module.params
     name, namespace = p["release_name"], p["release_namespace"]
-    result = dict(status="absent", revision=0, drifted=False, chart_changed=False, objects=[], summary=[], blocked=[])
+    result = dict(
+        status="absent",
+        revision=0,
+        drifted=False,
+        chart_changed=False,
+        objects=[],
+        summary=[],
+        blocked=[],
+        not_ready=[],
+    )
     history = helm.history(name)
     if not history:
         return result, []
@@ -322,6 +339,8 @@ def compare_release(module, helm):
     for obj in desired:
         key = rd.object_key(obj, namespace)
         state, live, would_be, detail = cluster.compare(obj, namespace)
+        if live and rd.not_ready(live):
+            result["not_ready"].append(rd.not_ready(live))
         if state == "same" and key in rerendered:
             # No live field differs, but the upgrade changes the release (e.g. a field the chart dropped).
             state, live, detail = "rendered", next(o for o in deployed if rd.object_key(o, namespace) == key), []

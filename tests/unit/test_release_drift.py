@@ -244,3 +244,43 @@ def test_module_refuses_a_missing_chart_before_running_helm(capsys, tmp_path):
     )
     assert result["failed"] and "chart_ref" in result["msg"]
     assert not log.exists()
+
+
+def deployment(conditions):
+    return {"kind": "Deployment", "metadata": {"name": "web"}, "status": {"conditions": conditions}}
+
+
+@pytest.mark.parametrize(
+    ("live", "expected"),
+    [
+        (deployment([{"type": "Progressing", "status": "True"}, {"type": "Available", "status": "True"}]), None),
+        (
+            deployment(
+                [{"type": "Available", "status": "False", "message": "Deployment does not have minimum availability."}]
+            ),
+            "Deployment web: not available (Deployment does not have minimum availability.)",
+        ),
+        (deployment([]), "Deployment web: not available (no Available condition yet)"),
+        (
+            {"kind": "Deployment", "metadata": {"name": "web"}},
+            "Deployment web: not available (no Available condition yet)",
+        ),
+        (
+            {
+                "kind": "StatefulSet",
+                "metadata": {"name": "db"},
+                "spec": {"replicas": 1},
+                "status": {"readyReplicas": 1},
+            },
+            None,
+        ),
+        (
+            {"kind": "StatefulSet", "metadata": {"name": "db"}, "spec": {"replicas": 1}, "status": {"replicas": 1}},
+            "StatefulSet db: 0 of 1 replicas ready",
+        ),
+        ({"kind": "StatefulSet", "metadata": {"name": "db"}, "spec": {"replicas": 0}, "status": {}}, None),
+        ({"kind": "Service", "metadata": {"name": "web"}, "status": {}}, None),
+    ],
+)
+def test_not_ready_uses_the_rollout_waits_tests(live, expected):
+    assert rd.not_ready(live) == expected
