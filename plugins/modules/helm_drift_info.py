@@ -339,8 +339,9 @@ def compare_release(module, helm):
     for obj in desired:
         key = rd.object_key(obj, namespace)
         state, live, would_be, detail = cluster.compare(obj, namespace)
-        if live and rd.not_ready(live):
-            result["not_ready"].append(rd.not_ready(live))
+        reason = rd.not_ready(live) if live else None
+        if reason:
+            result["not_ready"].append(reason)
         if state == "same" and key in rerendered:
             # No live field differs, but the upgrade changes the release (e.g. a field the chart dropped).
             state, live, detail = "rendered", next(o for o in deployed if rd.object_key(o, namespace) == key), []
