@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Renders charts/todo-app as committed at REF and as in the working tree, with
 # the same value combinations, and diffs the two: a template refactor must
-# render the same manifests and NOTES. The generated PostgreSQL password of
-# the chart's own Secret differs on every render and is masked.
+# render the same manifests and NOTES. The PostgreSQL password of the chart's
+# own Secret is masked: charts before global.secrets.postgresPassword
+# generated one on every render.
 #   scripts/chart-render-diff.sh [REF]     (default: main)
 # Exit status 0: identical; 1: a difference (shown).
 set -euo pipefail
@@ -36,31 +37,38 @@ frontend: {serviceAccount: {create: true, name: web-sa}}
 postgresql: {serviceAccount: {create: false, name: db-sa}, image: {tag: ""}}
 EOF
 
-# name | release | helm arguments
+# name | release | helm arguments (@password@: the chart renders its own Secret
+# for the in-cluster database, and needs the password where the chart takes one)
 cases=(
-  "default|todo|"
+  "default|todo|@password@"
   "inventory|todo|--values $work/values/inventory.yaml"
   "inventory-external|todo|--values $work/values/inventory-external.yaml"
   "existing-secret|todo|--set global.secrets.existingSecret=mine"
   "external-url|todo|--set global.postgresql.enabled=false --set global.secrets.databaseUrl=postgresql://u:p@db.example:5432/todo --set global.secrets.openaiApiKey=sk-x"
-  "release-my-backend|my-backend|"
-  "release-frontend|frontend|--set ingress.enabled=false"
+  "release-my-backend|my-backend|@password@"
+  "release-frontend|frontend|--set ingress.enabled=false @password@"
   "release-postgresql-db|postgresql-db|--values $work/values/inventory.yaml"
-  "release-todo-app|my-todo-app-prod|"
-  "release-53-characters|a-release-named-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx|"
-  "name-overrides|todo|--set nameOverride=todoo"
-  "fullname-override|todo|--set fullnameOverride=shop"
-  "serviceaccounts|todo|--values $work/values/serviceaccounts.yaml"
+  "release-todo-app|my-todo-app-prod|@password@"
+  "release-53-characters|a-release-named-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx|@password@"
+  "name-overrides|todo|--set nameOverride=todoo @password@"
+  "fullname-override|todo|--set fullnameOverride=shop @password@"
+  "serviceaccounts|todo|--values $work/values/serviceaccounts.yaml @password@"
 )
+. "$here/tests/chart/matrix.sh"
 for values in "$here"/tests/chart/values/*.yaml; do
-  cases+=("matrix-$(basename "$values" .yaml)|todo|--values $values")
+  args="--values $values"
+  chart_renders_own_secret "$values" && args+=" @password@"
+  cases+=("matrix-$(basename "$values" .yaml)|todo|$args")
 done
 
 render() {
-  local chart=$1 out=$2 entry name release args
+  local chart=$1 out=$2 entry name release args password=""
   mkdir -p "$out"
+  grep -q '^ *postgresPassword:' "$chart/values.yaml" \
+    && password="--set-string global.secrets.postgresPassword=$CHART_TEST_PASSWORD"
   for entry in "${cases[@]}"; do
     IFS='|' read -r name release args <<<"$entry"
+    args=${args//@password@/$password}
     # shellcheck disable=SC2086 # args is a list of words
     helm template "$release" "$chart" --namespace todo --kube-version 1.34.0 $args >"$out/$name.yaml" 2>&1 \
       || echo "helm template failed" >>"$out/$name.yaml"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from chart_render import render, render_matrix
+from chart_render import PASSWORD_SET, render, render_matrix
 
 STANDARD = (
     "app.kubernetes.io/name",
@@ -82,7 +82,7 @@ def test_network_policies():
 
 
 def test_names_follow_the_release():
-    manifests = render(release="demo")
+    manifests = render(set_string=PASSWORD_SET, release="demo")
     assert sorted(manifests.names("Deployment")) == ["demo-backend", "demo-frontend"]
     assert manifests.names("StatefulSet") == ["demo-postgresql"]
     (ingress,) = manifests.of_kind("Ingress")

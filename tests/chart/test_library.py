@@ -12,7 +12,7 @@ import re
 
 import pytest
 import yaml
-from chart_render import CHART, container, env_of, run_helm_template
+from chart_render import CHART, PASSWORD_SET, container, env_of, run_helm_template
 
 # The app.kubernetes.io/component label of each component chart.
 COMPONENTS = {"backend": "api", "frontend": "web", "postgresql": "database"}
@@ -113,7 +113,7 @@ def expected_labels(chart, release):
 
 def render_by_chart(release, *set_values):
     """[(chart that rendered it, object)] from `helm template`'s Source comments."""
-    result = run_helm_template(set_values=set_values, release=release)
+    result = run_helm_template(set_values=set_values, set_string=PASSWORD_SET, release=release)
     assert result.returncode == 0, result.stderr
     rendered = []
     for doc in re.split(r"^---$", result.stdout, flags=re.M):

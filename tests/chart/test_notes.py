@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from chart_render import CHART, NAMESPACE, VALUES_DIR, helm_binary
+from chart_render import CHART, NAMESPACE, VALUES_DIR, helm_binary, password_args
 
 
 def notes(name: str) -> str:
@@ -20,6 +20,8 @@ def notes(name: str) -> str:
         "--values",
         str(VALUES_DIR / f"{name}.yaml"),
     ]
+    for item in password_args(VALUES_DIR / f"{name}.yaml"):
+        cmd += ["--set-string", item]
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
     assert "NOTES:" in result.stdout

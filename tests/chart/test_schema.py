@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from chart_render import BAD_VALUES_DIR, run_helm_template
+from chart_render import BAD_VALUES_DIR, password_args, run_helm_template
 
 BAD_FILES = sorted(BAD_VALUES_DIR.glob("*.yaml"))
 
@@ -21,7 +21,7 @@ def expectations(path):
 
 @pytest.mark.parametrize("path", BAD_FILES, ids=lambda p: p.stem)
 def test_bad_values_are_refused(path):
-    result = run_helm_template((path,))
+    result = run_helm_template((path,), set_string=password_args(path))
     assert result.returncode != 0, f"{path.name} was accepted"
     assert result.stdout == "", "nothing may be rendered"
     for expected in expectations(path):

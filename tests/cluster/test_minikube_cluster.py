@@ -8,7 +8,8 @@ kube-proxy and the storage provisioner; the ingress addon's controller serving I
 ``minikube ip`` and its admission webhook refusing a conflicting one; then a release of the
 tests' own chart (smoke-chart: a Deployment, a StatefulSet with a claim, a Secret, Services and
 an Ingress) whose pods really run, reach each other by Service DNS names and keep their data
-on the claim across a pod's deletion.
+on the claim across a pod's deletion. Last, the todo-app chart's one check that needs a cluster:
+its refusal of a PostgreSQL password other than the one the database was initialised with.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pathlib import Path
 import pytest
 
 CHART = Path(__file__).resolve().parent / "smoke-chart"
+TODO_CHART = Path(__file__).resolve().parents[2] / "charts" / "todo-app"
 K8S_MINOR = "v1.34."
 TIMEOUT = 300  # seconds for any one command; helm --wait has its own, shorter, timeout
 PROFILE = os.environ.get("LOCALDEV_TEST_PROFILE", "ldk-test")
@@ -317,3 +319,46 @@ def test_uninstall_removes_the_release(release: dict) -> None:
     kubectl("wait", "--for=delete", "pod", "-l", f"app.kubernetes.io/instance={rel}", "-n", ns, "--timeout=120s")
     left = kubectl("get", "deployments,statefulsets,services,ingresses,secrets", "-n", ns, "-o", "name").stdout.split()
     assert [obj for obj in left if rel in obj] == [], left
+
+
+def test_todo_chart_refuses_a_password_other_than_the_databases() -> None:
+    """The todo-app chart's own Secret: its lookup guard against a password the database does not know."""
+    namespace = f"password-{secrets.token_hex(3)}"
+    kubectl("create", "namespace", namespace)
+    try:
+        current, other = secrets.token_hex(8), secrets.token_hex(8)
+        # The Secret an earlier install of release "todo" left (Helm's ownership marks, so it can be adopted).
+        secret = {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {
+                "name": "todo-secrets",
+                "namespace": namespace,
+                "labels": {"app.kubernetes.io/managed-by": "Helm"},
+                "annotations": {"meta.helm.sh/release-name": "todo", "meta.helm.sh/release-namespace": namespace},
+            },
+            "stringData": {"POSTGRES_PASSWORD": current},
+        }
+        kubectl("apply", "-f", "-", stdin=json.dumps(secret))
+
+        def server_dry_run(password: str) -> subprocess.CompletedProcess[str]:
+            return helm(
+                "template",
+                "todo",
+                str(TODO_CHART),
+                "--namespace",
+                namespace,
+                "--dry-run=server",
+                "--set-string",
+                f"global.secrets.postgresPassword={password}",
+                check=False,
+            )
+
+        refused = server_dry_run(other)
+        assert refused.returncode != 0, "a new password was accepted over the database's"
+        assert "differs from the password in Secret todo-secrets" in refused.stderr, refused.stderr
+        assert current not in refused.stderr and other not in refused.stderr, "the message repeats a password"
+        accepted = server_dry_run(current)
+        assert accepted.returncode == 0, accepted.stderr
+    finally:
+        kubectl("delete", "namespace", namespace, "--wait=false", check=False)

@@ -5,6 +5,7 @@
 # (in the venv) ships; no schema is fetched from the network.
 set -euo pipefail
 . scripts/common.sh
+. tests/chart/matrix.sh
 
 chart=charts/todo-app
 kube_version=1.34.0
@@ -41,8 +42,9 @@ documents=0
 for values in "${matrix[@]}"; do
   name=$(basename "$values" .yaml)
   log "chart-render: helm template with $values"
+  mapfile -t args < <(chart_matrix_args "$values")
   helm template todo "$chart" --namespace todo --kube-version "$kube_version" \
-    --values "$values" >"$out/$name.yaml" || { failed=1; continue; }
+    "${args[@]}" >"$out/$name.yaml" || { failed=1; continue; }
   documents=$((documents + $(grep -c '^kind: ' "$out/$name.yaml" || true)))
 done
 [ "$failed" -eq 0 ] || die "chart-render: helm template failed (see above)"
