@@ -185,6 +185,27 @@ def recovery(history):
     return {"action": "reinstall", "revision": None, "status": status, "from_revision": last["revision"]}
 
 
+def same_chart(chart, revision):
+    """Whether the chart (its Chart.yaml) is the one the revision was made from: name-version and appVersion.
+
+    The test kubernetes.core.helm makes before it upgrades; an appVersion the chart leaves out is
+    recorded by Helm as an empty one.
+    """
+    if f"{chart.get('name')}-{chart.get('version')}" != revision.get("chart"):
+        return False
+    app_version = chart.get("appVersion")
+    recorded = revision.get("app_version")
+    return app_version == recorded or (app_version is None and recorded in ("", None))
+
+
+def release_record(name, namespace, revision):
+    """The release as kubernetes.core.helm returns its status (without the values), from a history entry."""
+    record = dict(name=name, namespace=namespace)
+    for field in ("revision", "updated", "status", "chart", "app_version"):
+        record[field] = revision.get(field)
+    return record
+
+
 def summarize(report):
     """One sentence per drifted object, for the run's summary."""
     lines = []

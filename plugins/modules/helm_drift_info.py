@@ -27,8 +27,11 @@ description:
     C(pending-rollback) is reported with what recovers it (RV(recovery)); a C(failed) one counts as drift.
   - Objects the API server refuses to change in place (an immutable field, such as a StatefulSet's
     C(volumeClaimTemplates)) and claims an upgrade would delete are reported in RV(blocked).
-  - Read-only; it runs in check mode and never reports a change. A Secret's values never appear in
-    its output.
+  - B(Up to date) - whether the release is deployed from this chart's name, version and appVersion with
+    exactly these values and nothing drifted (RV(up_to_date)). That is the test M(kubernetes.core.helm)
+    makes before it upgrades, so a caller can skip that module when it would do nothing.
+  - Read-only; it runs in check mode and never reports a change. A Secret's values, and the release's
+    values, never appear in its output.
 author:
   - localdev.kube maintainers (!UNKNOWN)
 options:
@@ -110,6 +113,22 @@ drifted:
   description: Whether a C(helm upgrade) with the chart and values would change anything (or a recovery is due).
   returned: always
   type: bool
+up_to_date:
+  description:
+    - Whether an upgrade would change nothing, not even the release record - the last revision is
+      C(deployed), from a chart with the same name, version and appVersion, with values equal to
+      O(release_values), and nothing drifted.
+    - V(false) when there is no release or a recovery is due.
+  returned: always
+  type: bool
+release:
+  description:
+    - The release's last revision as M(kubernetes.core.helm) returns its C(status), without the values.
+    - Empty when there is no release.
+  returned: always
+  type: dict
+  sample: {"name": "todo", "namespace": "todo", "revision": 3, "updated": "2026-12-01T10:00:00Z",
+           "status": "deployed", "chart": "todo-app-0.3.0", "app_version": "1.0.0"}
 chart_changed:
   description: Whether the chart and values render a manifest other than the deployed revision's.
   returned: always
@@ -220,8 +239,17 @@ class Helm:
                 msg=f"The chart {chart} does not render with these values (helm upgrade --dry-run=server): "
                 f"{err.strip()}",
                 rc=rc,
+                reason="render",
             )
         return json.loads(out)["manifest"]
+
+    def values(self, name, revision):
+        """The values the revision was given (helm get values: the user-supplied ones)."""
+        return json.loads(self.run("get", "values", name, "--revision", str(revision), "-o", "json")[1] or "null")
+
+    def chart(self, chart):
+        """The chart's Chart.yaml (helm show chart reads directories and packages alike)."""
+        return rd.yaml.safe_load(self.run("show", "chart", chart)[1]) or {}
 
 
 class Cluster:
@@ -312,12 +340,15 @@ def compare_release(module, helm):
         summary=[],
         blocked=[],
         not_ready=[],
+        up_to_date=False,
+        release={},
     )
     history = helm.history(name)
     if not history:
         return result, []
     last = history[-1]
     result.update(status=last.get("status", "unknown"), revision=last["revision"])
+    result["release"] = rd.release_record(name, namespace, last)
 
     recovery = rd.recovery(history)
     if recovery:
@@ -334,7 +365,7 @@ def compare_release(module, helm):
     added, removed, rerendered = rd.manifest_changes(deployed, desired, namespace)
     result["chart_changed"] = bool(added or removed or rerendered)
 
-    cluster = Cluster(module)
+    cluster = Cluster(module) if desired else None  # nothing to compare: no API connection
     diffs = []
     for obj in desired:
         key = rd.object_key(obj, namespace)
@@ -371,6 +402,13 @@ def compare_release(module, helm):
     if last.get("status") == "failed":
         result["summary"].append(f"release {name}: revision {last['revision']} failed; upgrading again")
     result["drifted"] = bool(result["objects"]) or last.get("status") == "failed"
+    # JSON round trip: the values as helm stores them (plain types), as kubernetes.core.helm compares them.
+    result["up_to_date"] = (
+        not result["drifted"]
+        and last.get("status") == "deployed"
+        and rd.same_chart(helm.chart(p["chart_ref"]), last)
+        and (helm.values(name, last["revision"]) or {}) == json.loads(json.dumps(p["release_values"]))
+    )
     return result, diffs
 
 

@@ -181,16 +181,21 @@ def test_summary_says_what_drifted_in_one_line_each():
     ]
 
 
-def fake_helm(tmp_path, history, rc=0, err=""):
-    """A helm executable that answers `history` as given and records every call."""
+def fake_helm(tmp_path, history, rc=0, err="", answers=None):
+    """A helm executable that answers `history` as given, each of `answers` (subcommand -> stdout), and
+    records every call."""
     log = tmp_path / "calls"
     path = tmp_path / "helm"
+    cases = "".join(
+        f"  *' {command} '*)\n  cat <<'EOF'\n{stdout}\nEOF\n  exit 0;;\n" for command, stdout in (answers or {}).items()
+    )
     path.write_text(
         "#!/bin/sh\n"
         f'echo "$*" >> {log}\n'
-        'case "$*" in *history*)\n'
+        'case " $* " in *history*)\n'
         f"  cat <<'EOF'\n{json.dumps(history)}\nEOF\n"
         f"  echo '{err}' >&2; exit {rc};;\n"
+        f"{cases}"
         "esac\n"
         "echo 'unexpected call' >&2; exit 3\n"
     )
@@ -244,6 +249,101 @@ def test_module_refuses_a_missing_chart_before_running_helm(capsys, tmp_path):
     )
     assert result["failed"] and "chart_ref" in result["msg"]
     assert not log.exists()
+
+
+DEPLOYED = [
+    {
+        "revision": 4,
+        "status": "deployed",
+        "chart": "todo-app-0.3.0",
+        "app_version": "1.0.0",
+        "updated": "2026-12-01T10:00:00Z",
+    }
+]
+CHART = "name: todo-app\nversion: 0.3.0\nappVersion: 1.0.0\n"
+VALUES = {"ingress": {"host": "todo.local"}, "backend": {"replicaCount": 1}}
+
+
+def deployed_release(tmp_path, chart=CHART, values=None, history=None):
+    """helm answering for a deployed release whose chart renders no objects (so no API is asked)."""
+    return fake_helm(
+        tmp_path,
+        DEPLOYED if history is None else history,
+        answers={
+            "upgrade": json.dumps({"manifest": ""}),
+            "manifest": "",
+            "values": json.dumps(VALUES if values is None else values),
+            "show": chart,
+        },
+    )
+
+
+def test_a_release_with_this_chart_and_these_values_is_up_to_date(capsys, tmp_path):
+    helm, log = deployed_release(tmp_path)
+    result = run_module(
+        capsys,
+        release_name="todo",
+        release_namespace="todo",
+        chart_ref=str(tmp_path),
+        binary_path=helm,
+        release_values=VALUES,
+    )
+    assert (result["up_to_date"], result["drifted"], result["changed"]) == (True, False, False)
+    assert result["release"] == {
+        "name": "todo",
+        "namespace": "todo",
+        "revision": 4,
+        "status": "deployed",
+        "chart": "todo-app-0.3.0",
+        "app_version": "1.0.0",
+        "updated": "2026-12-01T10:00:00Z",
+    }
+    assert "get values todo --revision 4 -o json" in log.read_text()
+
+
+@pytest.mark.parametrize(
+    ("chart", "values", "history"),
+    [
+        (CHART, dict(VALUES, backend={"replicaCount": 2}), DEPLOYED),  # other values
+        (CHART, {}, DEPLOYED),
+        ("name: todo-app\nversion: 0.4.0\nappVersion: 1.0.0\n", VALUES, DEPLOYED),  # a version bump
+        ("name: todo-app\nversion: 0.3.0\nappVersion: 1.1.0\n", VALUES, DEPLOYED),  # a new appVersion
+        (CHART, VALUES, [dict(DEPLOYED[0], status="failed")]),  # a failed revision
+    ],
+)
+def test_anything_an_upgrade_would_record_is_not_up_to_date(capsys, tmp_path, chart, values, history):
+    helm, _log = deployed_release(tmp_path, chart=chart, values=values, history=history)
+    result = run_module(
+        capsys,
+        release_name="todo",
+        release_namespace="todo",
+        chart_ref=str(tmp_path),
+        binary_path=helm,
+        release_values=VALUES,
+    )
+    assert result["up_to_date"] is False and result["changed"] is False
+
+
+def test_an_absent_release_is_not_up_to_date(capsys, tmp_path):
+    helm, _log = fake_helm(tmp_path, [], rc=1, err="Error: release: not found")
+    result = run_module(
+        capsys, release_name="todo", release_namespace="todo", chart_ref=str(tmp_path), binary_path=helm
+    )
+    assert (result["up_to_date"], result["release"]) == (False, {})
+
+
+@pytest.mark.parametrize(
+    ("chart", "revision", "expected"),
+    [
+        ({"name": "a", "version": "1.0.0", "appVersion": "2"}, {"chart": "a-1.0.0", "app_version": "2"}, True),
+        ({"name": "a", "version": "1.0.0"}, {"chart": "a-1.0.0", "app_version": ""}, True),
+        ({"name": "a", "version": "1.0.1"}, {"chart": "a-1.0.0", "app_version": ""}, False),
+        ({"name": "b", "version": "1.0.0"}, {"chart": "a-1.0.0", "app_version": ""}, False),
+        ({"name": "a", "version": "1.0.0", "appVersion": "3"}, {"chart": "a-1.0.0", "app_version": "2"}, False),
+    ],
+)
+def test_same_chart_compares_name_version_and_app_version(chart, revision, expected):
+    assert rd.same_chart(chart, revision) is expected
 
 
 def deployment(conditions):
