@@ -16,6 +16,8 @@ description:
     C(profile list -o json -l), C(addons list -o json), C(ip)) and returns what they say as data.
   - With O(expect), compares the profile's configuration with the requested one and returns each
     difference in RV(drift) (also shown as a warning).
+  - With O(docker_env), also returns the running cluster's Docker environment, as
+    M(localdev.kube.minikube_docker_env) does (one module run answering both).
   - Read-only. It runs in check mode and never reports a change.
 author:
   - localdev.kube maintainers (!UNKNOWN)
@@ -43,6 +45,10 @@ options:
     description: Show each difference from O(expect) as a warning.
     type: bool
     default: true
+  docker_env:
+    description: Also read the Docker environment of the running cluster (C(docker-env)) into RV(docker_env).
+    type: bool
+    default: false
 notes:
   - A missing profile is not an error, RV(exists) is then V(false).
   - Fails, saying how to install it, when minikube is not found.
@@ -127,6 +133,20 @@ drift:
   type: list
   elements: dict
   sample: [{"field": "memory", "current": 4096, "requested": 6144}]
+root:
+  description: Whether minikube runs as root here (it refuses the docker and podman drivers as root without C(--force)).
+  returned: always
+  type: bool
+docker_env:
+  description:
+    - With O(docker_env), what M(localdev.kube.minikube_docker_env) returns (C(docker_host), C(tls_verify),
+      C(cert_path), C(minikube_active_dockerd), C(env), C(docker)) for the running cluster.
+    - Empty when O(docker_env) is false or the cluster is not running.
+  returned: always
+  type: dict
+  sample: {"docker_host": "tcp://192.168.49.2:2376", "tls_verify": true, "cert_path": "/home/dev/.minikube/certs",
+           "minikube_active_dockerd": "minikube", "env": {"DOCKER_HOST": "tcp://192.168.49.2:2376"},
+           "docker": {"docker_host": "tcp://192.168.49.2:2376", "tls": true, "validate_certs": true}}
 drift_messages:
   description: RV(drift) as sentences.
   returned: always
@@ -134,6 +154,9 @@ drift_messages:
   elements: str
   sample: ["memory: cluster has 4096, requested 6144"]
 """
+
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.localdev.kube.plugins.module_utils.minikube import (
@@ -149,38 +172,48 @@ from ansible_collections.localdev.kube.plugins.module_utils.minikube import (
 )
 
 
-def gather(mk, expect):
-    result = {
-        "version": mk.version(),
-        "exists": False,
-        "running": False,
-        "status": {},
-        "status_rc": None,
-        "kubeconfig_configured": False,
-        "ip": "",
-        "config": {},
-        "addons": {},
-        "drift": [],
-        "drift_messages": [],
-    }
-    exists, nodes, rc = mk.status()
-    result["status_rc"] = rc
-    if exists:
-        node = control_plane_status(nodes)
-        result.update(
-            exists=True,
-            status=node,
-            running=is_running(node),
-            kubeconfig_configured=node.get("Kubeconfig") == "Configured",
-        )
-    entry = find_profile(mk.profiles(), mk.profile)
-    if entry is not None:
-        result["exists"] = True
-        result["config"] = summarize_config(entry.get("Config") or {})
-    if result["exists"]:
-        result["addons"] = mk.addons()
-    if result["running"]:
-        result["ip"] = mk.ip()
+def gather(mk, expect, docker_env=False):
+    # Each minikube command takes a few hundred milliseconds, mostly waiting on
+    # Docker: the independent ones run side by side, in two rounds (what the
+    # second asks depends on whether the profile exists and runs).
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        version, status, profiles = (pool.submit(mk.version), pool.submit(mk.status), pool.submit(mk.profiles))
+        result = {
+            "version": version.result(),
+            "root": os.geteuid() == 0,
+            "exists": False,
+            "running": False,
+            "status": {},
+            "status_rc": None,
+            "kubeconfig_configured": False,
+            "ip": "",
+            "config": {},
+            "addons": {},
+            "drift": [],
+            "drift_messages": [],
+            "docker_env": {},
+        }
+        exists, nodes, rc = status.result()
+        result["status_rc"] = rc
+        if exists:
+            node = control_plane_status(nodes)
+            result.update(
+                exists=True,
+                status=node,
+                running=is_running(node),
+                kubeconfig_configured=node.get("Kubeconfig") == "Configured",
+            )
+        entry = find_profile(profiles.result(), mk.profile)
+        if entry is not None:
+            result["exists"] = True
+            result["config"] = summarize_config(entry.get("Config") or {})
+
+        addons = pool.submit(mk.addons) if result["exists"] else None
+        ip = pool.submit(mk.ip) if result["running"] else None
+        env = pool.submit(mk.docker_env) if result["running"] and docker_env else None
+        result["addons"] = addons.result() if addons else {}
+        result["ip"] = ip.result() if ip else ""
+        result["docker_env"] = env.result() if env else {}
     result["drift"] = compute_drift(result["config"], {k: v for k, v in expect.items() if v is not None})
     result["drift_messages"] = describe_drift(result["drift"])
     return result
@@ -201,13 +234,14 @@ def main():
                 },
             },
             warn_drift={"type": "bool", "default": True},
+            docker_env={"type": "bool", "default": False},
         ),
         supports_check_mode=True,
     )
     minikube = minikube_for_module(module)
 
     try:
-        result = gather(minikube, module.params["expect"] or {})
+        result = gather(minikube, module.params["expect"] or {}, docker_env=module.params["docker_env"])
     except MinikubeError as err:
         module.fail_json(msg=err.message, reason=err.kind, rc=err.rc, stdout=err.stdout, stderr=err.stderr, cmd=err.cmd)
     for message in result["drift_messages"] if module.params["warn_drift"] else []:

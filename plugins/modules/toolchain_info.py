@@ -247,6 +247,7 @@ to_install:
 import os
 import platform
 import pwd
+from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.localdev.kube.plugins.module_utils.toolchain import (
@@ -294,6 +295,14 @@ def read_version(module, name, path):
         lines = (err or out or "").strip().splitlines()
         return None, "%s printed no version (exit %s): %s" % (path, rc, lines[-1] if lines else "no output")
     return version, None
+
+
+def read_versions(module, executables):
+    """{(name, path): (version, error)}; each is a command of its own, so they run side by side."""
+    unique = list(dict.fromkeys(executables))
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(lambda pair: read_version(module, *pair), unique))
+    return dict(zip(unique, answers))
 
 
 def _password_entry():
@@ -388,19 +397,30 @@ def main():
         "to_install": [],
     }
 
+    found = {tool["name"]: find_on_path(tool["name"], entries) for tool in tools}
+    versions = read_versions(
+        module,
+        [(name, path) for name, path in found.items() if path]
+        + [
+            (name, os.path.join(install_dir, name))
+            for name, path in found.items()
+            if not (path and same_dir(os.path.dirname(path), install_dir))
+            and _executable(os.path.join(install_dir, name))
+        ],
+    )
     for tool in tools:
         name = tool["name"]
-        found_path = find_on_path(name, entries)
+        found_path = found[name]
         found_version = found_error = None
         if found_path:
-            found_version, found_error = read_version(module, name, found_path)
+            found_version, found_error = versions[(name, found_path)]
         target = os.path.join(install_dir, name)
         installed_path = installed_version = None
         if found_path and same_dir(os.path.dirname(found_path), install_dir):
             installed_path, installed_version = found_path, found_version
         elif _executable(target):
             installed_path = target
-            installed_version, _error = read_version(module, name, target)
+            installed_version = versions[(name, target)][0]
 
         action, reason = plan_tool(
             name,

@@ -1,0 +1,50 @@
+"""Unit tests of the minikube_info module's reading, over recorded minikube outputs.
+
+The outputs are in tests/unit/data/minikube (see the README there).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from ansible_collections.localdev.kube.plugins.module_utils import minikube as mk
+from ansible_collections.localdev.kube.plugins.modules.minikube_info import gather
+from ansible_collections.localdev.kube.tests.unit.test_minikube_utils import Responder, data
+
+PROFILE = "ldk-test"
+
+
+def answers(status_rc=0, status="status_running.json"):
+    return {
+        "version -o json": (0, data("version.json"), ""),
+        f"-p {PROFILE} status -o json": (status_rc, data(status), ""),
+        "profile list -o json -l": (0, data("profile_list_light.json"), ""),
+        f"-p {PROFILE} addons list -o json": (0, data("addons_list.json"), ""),
+        f"-p {PROFILE} ip": (0, data("ip.stdout"), ""),
+        f"-p {PROFILE} docker-env --shell none -o json": (0, data("docker_env.json"), ""),
+    }
+
+
+def test_a_running_cluster_with_its_docker_environment():
+    run = Responder(answers())
+    result = gather(mk.Minikube(run, profile=PROFILE), {}, docker_env=True)
+    assert result["running"] and result["exists"] and result["ip"]
+    assert result["docker_env"]["docker"]["docker_host"] == "tcp://192.168.49.2:2376"
+    assert result["docker_env"]["minikube_active_dockerd"] == PROFILE
+    assert result["root"] is (os.geteuid() == 0)
+
+
+def test_the_docker_environment_is_read_only_when_asked():
+    run = Responder(answers())
+    result = gather(mk.Minikube(run, profile=PROFILE), {})
+    assert result["docker_env"] == {}
+    assert not [argv for argv in run.calls if "docker-env" in argv]
+
+
+@pytest.mark.parametrize("docker_env", [True, False])
+def test_a_stopped_cluster_has_no_docker_environment(docker_env):
+    run = Responder(answers(status_rc=7, status="status_stopped.json"))
+    result = gather(mk.Minikube(run, profile=PROFILE), {}, docker_env=docker_env)
+    assert not result["running"] and result["docker_env"] == {} and result["ip"] == ""
+    assert not [argv for argv in run.calls if "docker-env" in argv]
