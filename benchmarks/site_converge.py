@@ -119,9 +119,16 @@ def read_only_queries(env: dict[str, str], docker_env: dict[str, str], hosts_fil
     return time.monotonic() - start
 
 
+def slowest(tasks: dict[str, float], count: int) -> list[list]:
+    """The count slowest tasks as [name, seconds], slowest first."""
+    ranked = sorted(tasks.items(), key=lambda task: task[1], reverse=True)
+    return [[name, round(seconds, 2)] for name, seconds in ranked[:count]]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--slowest", type=int, default=0, metavar="N", help="also list each run's N slowest tasks")
     args = parser.parse_args()
     env = environment()
 
@@ -165,6 +172,7 @@ def main() -> int:
     figures["no_change_over_queries"] = round(results["no_change"][0] / queries, 1)
     figures["backend_change_parts"] = {"build": round(build, 1), "rollout": round(rollout, 1), "rest": round(rest, 1)}
     figures["rest_over_build_and_rollout"] = round(rest / (build + rollout), 2) if build + rollout else None
+    figures["slowest_tasks"] = {name: slowest(outcome[2], args.slowest) for name, outcome in results.items()}
     if args.json:
         print(json.dumps(figures))
         return 0
@@ -176,6 +184,10 @@ def main() -> int:
         f"backend change: build {build:.1f}s, rollout {rollout:.1f}s, rest {rest:.1f}s"
         f"   rest / (build + rollout): {figures['rest_over_build_and_rollout']}"
     )
+    for name, ranked in figures["slowest_tasks"].items():
+        if ranked:
+            print(f"slowest tasks of the {name} run:")
+            print("".join(f"  {seconds:6.2f}s  {task}\n" for task, seconds in ranked), end="")
     return 0
 
 
