@@ -398,25 +398,22 @@ def main():
     }
 
     found = {tool["name"]: find_on_path(tool["name"], entries) for tool in tools}
+    targets = {name: os.path.join(install_dir, name) for name in found}
+    # A copy on PATH inside install_dir is the installed one: it is run once.
+    in_dir = {name: bool(path) and same_dir(os.path.dirname(path), install_dir) for name, path in found.items()}
     versions = read_versions(
         module,
         [(name, path) for name, path in found.items() if path]
-        + [
-            (name, os.path.join(install_dir, name))
-            for name, path in found.items()
-            if not (path and same_dir(os.path.dirname(path), install_dir))
-            and _executable(os.path.join(install_dir, name))
-        ],
+        + [(name, targets[name]) for name in found if not in_dir[name] and _executable(targets[name])],
     )
     for tool in tools:
         name = tool["name"]
-        found_path = found[name]
+        found_path, target = found[name], targets[name]
         found_version = found_error = None
         if found_path:
             found_version, found_error = versions[(name, found_path)]
-        target = os.path.join(install_dir, name)
         installed_path = installed_version = None
-        if found_path and same_dir(os.path.dirname(found_path), install_dir):
+        if in_dir[name]:
             installed_path, installed_version = found_path, found_version
         elif _executable(target):
             installed_path = target

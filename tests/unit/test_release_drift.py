@@ -207,11 +207,16 @@ def run_module(capsys, **args):
     return run_main(helm_drift_info.main, capsys, args, check_mode=True)
 
 
+def run_for_todo(capsys, tmp_path, helm, **args):
+    """The module for release todo in namespace todo, the chart in tmp_path, with the given helm."""
+    return run_module(
+        capsys, release_name="todo", release_namespace="todo", chart_ref=str(tmp_path), binary_path=helm, **args
+    )
+
+
 def test_module_reports_an_absent_release_without_rendering(capsys, tmp_path):
     helm, log = fake_helm(tmp_path, [], rc=1, err="Error: release: not found")
-    result = run_module(
-        capsys, release_name="todo", release_namespace="todo", chart_ref=str(tmp_path), binary_path=helm
-    )
+    result = run_for_todo(capsys, tmp_path, helm)
     assert (result["status"], result["drifted"], result["changed"]) == ("absent", False, False)
     assert log.read_text().split("\n")[0].startswith("--namespace todo history todo")
 
@@ -223,9 +228,7 @@ def test_module_plans_the_recovery_of_a_pending_upgrade(capsys, tmp_path):
         {"revision": 3, "status": "pending-upgrade"},
     ]
     helm, log = fake_helm(tmp_path, history)
-    result = run_module(
-        capsys, release_name="todo", release_namespace="todo", chart_ref=str(tmp_path), binary_path=helm, context="ctx"
-    )
+    result = run_for_todo(capsys, tmp_path, helm, context="ctx")
     assert result["drifted"] is True and result["changed"] is False
     assert result["recovery"]["action"] == "rollback" and result["recovery"]["revision"] == 2
     assert result["summary"] == [
@@ -236,9 +239,7 @@ def test_module_plans_the_recovery_of_a_pending_upgrade(capsys, tmp_path):
 
 def test_module_fails_clearly_when_helm_history_fails(capsys, tmp_path):
     helm, _calls = fake_helm(tmp_path, [], rc=1, err="Error: Kubernetes cluster unreachable")
-    result = run_module(
-        capsys, release_name="todo", release_namespace="todo", chart_ref=str(tmp_path), binary_path=helm
-    )
+    result = run_for_todo(capsys, tmp_path, helm)
     assert result["failed"] and "cluster unreachable" in result["msg"]
 
 
@@ -280,14 +281,7 @@ def deployed_release(tmp_path, chart=CHART, values=None, history=None):
 
 def test_a_release_with_this_chart_and_these_values_is_up_to_date(capsys, tmp_path):
     helm, log = deployed_release(tmp_path)
-    result = run_module(
-        capsys,
-        release_name="todo",
-        release_namespace="todo",
-        chart_ref=str(tmp_path),
-        binary_path=helm,
-        release_values=VALUES,
-    )
+    result = run_for_todo(capsys, tmp_path, helm, release_values=VALUES)
     assert (result["up_to_date"], result["drifted"], result["changed"]) == (True, False, False)
     assert result["release"] == {
         "name": "todo",
@@ -313,22 +307,13 @@ def test_a_release_with_this_chart_and_these_values_is_up_to_date(capsys, tmp_pa
 )
 def test_anything_an_upgrade_would_record_is_not_up_to_date(capsys, tmp_path, chart, values, history):
     helm, _log = deployed_release(tmp_path, chart=chart, values=values, history=history)
-    result = run_module(
-        capsys,
-        release_name="todo",
-        release_namespace="todo",
-        chart_ref=str(tmp_path),
-        binary_path=helm,
-        release_values=VALUES,
-    )
+    result = run_for_todo(capsys, tmp_path, helm, release_values=VALUES)
     assert result["up_to_date"] is False and result["changed"] is False
 
 
 def test_an_absent_release_is_not_up_to_date(capsys, tmp_path):
     helm, _log = fake_helm(tmp_path, [], rc=1, err="Error: release: not found")
-    result = run_module(
-        capsys, release_name="todo", release_namespace="todo", chart_ref=str(tmp_path), binary_path=helm
-    )
+    result = run_for_todo(capsys, tmp_path, helm)
     assert (result["up_to_date"], result["release"]) == (False, {})
 
 
