@@ -140,6 +140,9 @@ def test_system_pods_run() -> None:
         "storage-provisioner",
     ):
         assert expected in names, (expected, sorted(names))
+    # Just after `minikube start` of a stopped profile a static pod (etcd) can report Ready a few
+    # seconds after Running, as on a laptop: wait for that (bounded), then look.
+    kubectl("wait", "pod", "--all", "-n", "kube-system", "--for=condition=Ready", "--timeout=120s", check=False)
     # minikube's storage-provisioner may exit once while the API server's Service is still
     # coming up at boot (as on laptops); it must run now.
     for pod in ready_pods("kube-system", restarts=True):
