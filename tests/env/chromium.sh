@@ -9,7 +9,7 @@ set -euo pipefail
 packages=(chromium fonts-liberation)
 missing=()
 for pkg in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  [ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null)" = 'install ok installed' ] || missing+=("$pkg")
 done
 if [ ${#missing[@]} -eq 0 ] && [ -x /usr/bin/chromium ]; then
   log "chromium: $(/usr/bin/chromium --version 2>/dev/null || echo installed): nothing to do"

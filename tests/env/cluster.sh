@@ -107,7 +107,7 @@ cmd_up() {
     log "cluster: profile $LOCALDEV_TEST_PROFILE runs, made from these pieces: nothing to do"
     return 0
   fi
-  if minikube profile list -o json 2>/dev/null | grep -q "\"Name\":\"$LOCALDEV_TEST_PROFILE\"" &&
+  if grep -q "\"Name\":\"$LOCALDEV_TEST_PROFILE\"" <<<"$(minikube profile list -o json 2>/dev/null)" &&
     [ "$(cat "$key_file" 2>/dev/null)" != "$key" ]; then
     log "cluster: profile $LOCALDEV_TEST_PROFILE was made from other pieces: deleting it"
     minikube delete >&2

@@ -20,7 +20,7 @@ probe_image=localdev-kube/debian-base:bookworm
 our_pid() {
   local pid
   pid=$(cat "$pidfile" 2>/dev/null) && [ -n "$pid" ] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "^/usr/sbin/dockerd --host $sock " && echo "$pid"
+  grep -q "^/usr/sbin/dockerd --host $sock " <<<"$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" && echo "$pid"
 }
 
 # Succeeds when privileged containers fail here for want of CAP_SYS_RESOURCE.

@@ -144,7 +144,7 @@ build_etcd() {
   log "kubernetes: building etcd $version (kubeadm's etcd:$tag)"
   go_build_module "$work/etcd/src" go.etcd.io/etcd/server/v3 "$version" go.etcd.io/etcd/server/v3 \
     "$work/etcd/$version/etcd" "-s -w"
-  "$work/etcd/$version/etcd" --version | grep -qx "etcd Version: ${version#v}" ||
+  grep -qx "etcd Version: ${version#v}" <<<"$("$work/etcd/$version/etcd" --version)" ||
     die "kubernetes: built etcd does not report ${version#v}"
 }
 

@@ -10,7 +10,7 @@ export PATH="$LOCALDEV_BIN:$PATH"
 apt_install() {
   local missing=() pkg
   for pkg in "$@"; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+    [ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null)" = 'install ok installed' ] || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   command -v apt-get >/dev/null 2>&1 || die "missing packages: ${missing[*]}; install them with your package manager (this script installs them itself only on Debian/Ubuntu)"

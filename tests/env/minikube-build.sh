@@ -23,7 +23,7 @@ ISO_VERSION=v1.37.0
 dir="$LOCALDEV_CACHE/minikube/$MINIKUBE_VERSION"
 bin="$dir/minikube"
 
-built() { [ -x "$bin" ] && "$bin" version --short 2>/dev/null | grep -qx "$MINIKUBE_VERSION"; }
+built() { [ -x "$bin" ] && grep -qx "$MINIKUBE_VERSION" <<<"$("$bin" version --short 2>/dev/null)"; }
 
 release="$MINIKUBE_RELEASES/$MINIKUBE_VERSION/minikube-linux-$(dpkg --print-architecture 2>/dev/null || echo amd64)"
 if built; then

@@ -26,7 +26,7 @@ servers=(/usr/lib/postgresql/*/bin/postgres)
 [ -x "${servers[0]}" ] || die "postgres: no server binary under /usr/lib/postgresql after installing postgresql"
 version=$(printf '%s\n' "${servers[@]}" | sed 's|^/usr/lib/postgresql/\([^/]*\)/.*|\1|' | sort -V | tail -n1)
 
-if ! pg_lsclusters -h | awk '{print $1" "$2}' | grep -qx "$version $cluster"; then
+if ! grep -qx "$version $cluster" <<<"$(pg_lsclusters -h | awk '{print $1" "$2}')"; then
   log "postgres: creating cluster $version/$cluster on 127.0.0.1:$port"
   pg_createcluster "$version" "$cluster" --port "$port" --start-conf manual \
     -- --auth-local=peer --auth-host=scram-sha-256 >/dev/null

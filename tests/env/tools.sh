@@ -75,7 +75,7 @@ else
 fi
 
 # A real kubectl older than the toolchain role's minimum, unpacked, not installed.
-if [ -x "$old_kubectl" ] && "$old_kubectl" version --client -o json 2>/dev/null | grep -q '"gitVersion": "v1.20'; then
+if [ -x "$old_kubectl" ] && grep -q '"gitVersion": "v1.20' <<<"$("$old_kubectl" version --client -o json 2>/dev/null)"; then
   log "tools: Debian's kubectl 1.20 present"
 else
   log "tools: unpacking Debian's kubernetes-client (kubectl 1.20) into ${old_kubectl%/*}"
