@@ -207,6 +207,12 @@ tools:
       description: The executable later steps should use (the install destination when RV(tools.action=install)).
       type: str
       sample: /home/alice/.local/bin/kubectl
+    version:
+      description:
+        - The version of RV(tools.path) (the pinned version when RV(tools.action=install)), so that later
+          steps need not run it to ask; null for RV(tools.action=missing).
+      type: str
+      sample: v1.34.0
     shadowed:
       description: Whether a copy on E(PATH) that is not good enough comes before the one to use.
       type: bool
@@ -429,6 +435,7 @@ def main():
             installed_path=installed_path,
         )
         path = {"path": found_path, "installed": installed_path, "install": target}.get(action)
+        version = {"path": found_version, "installed": installed_version, "install": tool["version"]}.get(action)
         url = checksum_url = member = None
         if tool["base_url"] and tool["version"] and os_name and name in RELEASE_LAYOUTS:
             url, checksum_url, member = release_url(name, tool["base_url"], tool["version"], os_name, arch)
@@ -441,6 +448,7 @@ def main():
             "action": action,
             "reason": reason,
             "path": path,
+            "version": version,
             "shadowed": bool(found_path) and action in ("installed", "install") and found_path != path,
             "url": url,
             "checksum_url": checksum_url,

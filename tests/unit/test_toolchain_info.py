@@ -78,6 +78,7 @@ def test_good_copies_on_path_are_used(capsys, tmp_path):
     for name, version in (("minikube", "v1.38.1"), ("kubectl", "v1.33.2"), ("helm", "v3.19.0"), ("docker", "v28.2.2")):
         tool = result["tools"][name]
         assert (tool["action"], tool["path"], tool["found_version"]) == ("path", str(system / name), version)
+        assert tool["version"] == version
         assert tool["shadowed"] is False
 
 
@@ -90,6 +91,7 @@ def test_older_copy_on_path_is_shadowed_by_an_install(capsys, tmp_path):
     assert kubectl["found_path"] == str(system / "kubectl")
     assert kubectl["path"] == str(tmp_path / "bin" / "kubectl")
     assert kubectl["shadowed"] is True
+    assert kubectl["version"] == "v1.34.0", "the pinned version, once installed"
     assert "is v1.20.0, older than the minimum v1.33.0" in kubectl["reason"]
 
 
@@ -102,6 +104,7 @@ def test_pinned_copy_in_the_install_dir_is_kept_even_off_path(capsys, tmp_path):
     assert result["tools"]["kubectl"]["action"] == "installed"
     assert result["tools"]["kubectl"]["installed_version"] == "v1.34.0"
     assert result["tools"]["kubectl"]["path"] == str(install / "kubectl")
+    assert result["tools"]["kubectl"]["version"] == "v1.34.0"
 
 
 def test_install_dir_on_path_is_recognised(capsys, tmp_path):
@@ -141,6 +144,7 @@ def test_docker_without_a_pin_is_missing_not_installed(capsys, tmp_path):
     result = run_module(capsys, tools=[{"name": "docker"}], install_dir=str(tmp_path), search_path=str(tmp_path))
     assert result["tools"]["docker"]["action"] == "missing"
     assert result["tools"]["docker"]["path"] is None
+    assert result["tools"]["docker"]["version"] is None
     assert result["to_install"] == []
 
 
