@@ -60,6 +60,16 @@ fi
 apt_install docker.io iptables
 [ "$(id -u)" -eq 0 ] || die "docker: no daemon answers; start Docker (or run this as root to let it start dockerd)"
 wrapper=$("$(dirname "$0")/runc-wrapper.sh")
+# A machine that went down with dockerd running (a VM restored from a snapshot,
+# a killed container) leaves containerd's pid file behind. If another process
+# has that pid now, dockerd takes it for its containerd and waits for a socket
+# nobody serves ("timeout waiting for containerd to start").
+containerd_pidfile=/var/run/docker/containerd/containerd.pid
+if stale=$(cat "$containerd_pidfile" 2>/dev/null) &&
+  [ "$(cat "/proc/$stale/comm" 2>/dev/null)" != containerd ]; then
+  log "docker: removing $containerd_pidfile left by a daemon that is gone (pid $stale)"
+  rm -f "$containerd_pidfile"
+fi
 log "docker: starting dockerd with default runtime ldk-runc (log: $LOCALDEV_CACHE/dockerd.log)"
 # setsid + nohup: the daemon outlives this script and the make run.
 setsid nohup /usr/sbin/dockerd --host "$sock" --add-runtime "ldk-runc=$wrapper" --default-runtime ldk-runc \
