@@ -262,6 +262,43 @@ def parse_addons(text):
     return {name: (info or {}).get("Status") == "enabled" for name, info in sorted(data.items())}
 
 
+def familiar_image_name(ref):
+    """``docker.io/library/python:3.11`` -> ``python:3.11``, as ``docker images`` names it."""
+    for prefix in ("docker.io/library/", "docker.io/"):
+        if ref.startswith(prefix):
+            return ref[len(prefix) :]
+    return ref
+
+
+def parse_image_list(text):
+    """``image ls --format json`` -> [{'id': '<hex>', 'repo_tags': ['repo:tag', ...]}, ...].
+
+    The ID is given without its ``sha256:`` prefix, which some container
+    runtimes print and others do not, and the tags by the names Docker gives
+    them (minikube prints ``docker.io/library/python:3.11`` for ``python:3.11``
+    and ``<none>:<none>`` for an untagged image), so both compare with the
+    host's Docker daemon.
+    """
+    data = parse_json_document(text, "minikube image ls")
+    if not isinstance(data, list):
+        raise MinikubeError("bad_output", "minikube image ls --format json is not a list", stdout=text)
+    images = []
+    for entry in data:
+        if not isinstance(entry, dict) or not entry.get("id"):
+            raise MinikubeError(
+                "bad_output", f"minikube image ls listed an image without an id: {entry!r}", stdout=text
+            )
+        image_id = str(entry["id"])
+        tags = [familiar_image_name(str(tag)) for tag in entry.get("repoTags") or []]
+        images.append(
+            {
+                "id": image_id[len("sha256:") :] if image_id.startswith("sha256:") else image_id,
+                "repo_tags": [tag for tag in tags if tag != "<none>:<none>"],
+            }
+        )
+    return images
+
+
 def parse_ip(text):
     for line in (text or "").splitlines():
         candidate = line.strip()
@@ -521,6 +558,10 @@ class Minikube:
     def addons(self):
         _rc, out, _err = self.run("addons", "list", "-o", "json")
         return parse_addons(out)
+
+    def images(self):
+        _rc, out, _err = self.run("image", "ls", "--format", "json")
+        return parse_image_list(out)
 
     def ip(self):
         _rc, out, _err = self.run("ip")

@@ -49,6 +49,10 @@ options:
     description: Also read the Docker environment of the running cluster (C(docker-env)) into RV(docker_env).
     type: bool
     default: false
+  images:
+    description: Also list the images the running cluster holds into RV(images).
+    type: bool
+    default: false
 notes:
   - A missing profile is not an error, RV(exists) is then V(false).
   - Fails, saying how to install it, when minikube is not found.
@@ -147,6 +151,17 @@ docker_env:
   sample: {"docker_host": "tcp://192.168.49.2:2376", "tls_verify": true, "cert_path": "/home/dev/.minikube/certs",
            "minikube_active_dockerd": "minikube", "env": {"DOCKER_HOST": "tcp://192.168.49.2:2376"},
            "docker": {"docker_host": "tcp://192.168.49.2:2376", "tls": true, "validate_certs": true}}
+images:
+  description:
+    - With O(images), the images the running cluster holds, each with its ID (without a C(sha256:) prefix)
+      and its tags as Docker names them (C(python:3.11), not C(docker.io/library/python:3.11)); an untagged
+      image has none.
+    - Empty when O(images) is false or the cluster is not running.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"id": "3f57d9401f8d42f986df300f0c69192fc41da28ccc8d797829467780db3dd741",
+            "repo_tags": ["registry.k8s.io/pause:3.10.1"]}]
 drift_messages:
   description: RV(drift) as sentences.
   returned: always
@@ -172,11 +187,11 @@ from ansible_collections.localdev.kube.plugins.module_utils.minikube import (
 )
 
 
-def gather(mk, expect, docker_env=False):
+def gather(mk, expect, docker_env=False, images=False):
     # Each minikube command takes a few hundred milliseconds, mostly waiting on
     # Docker: the independent ones run side by side, in two rounds (what the
     # second asks depends on whether the profile exists and runs).
-    with ThreadPoolExecutor(max_workers=3) as pool:
+    with ThreadPoolExecutor(max_workers=4) as pool:
         version, status, profiles = (pool.submit(mk.version), pool.submit(mk.status), pool.submit(mk.profiles))
         result = {
             "version": version.result(),
@@ -192,6 +207,7 @@ def gather(mk, expect, docker_env=False):
             "drift": [],
             "drift_messages": [],
             "docker_env": {},
+            "images": [],
         }
         exists, nodes, rc = status.result()
         result["status_rc"] = rc
@@ -211,9 +227,11 @@ def gather(mk, expect, docker_env=False):
         addons = pool.submit(mk.addons) if result["exists"] else None
         ip = pool.submit(mk.ip) if result["running"] else None
         env = pool.submit(mk.docker_env) if result["running"] and docker_env else None
+        listing = pool.submit(mk.images) if result["running"] and images else None
         result["addons"] = addons.result() if addons else {}
         result["ip"] = ip.result() if ip else ""
         result["docker_env"] = env.result() if env else {}
+        result["images"] = listing.result() if listing else []
     result["drift"] = compute_drift(result["config"], {k: v for k, v in expect.items() if v is not None})
     result["drift_messages"] = describe_drift(result["drift"])
     return result
@@ -235,13 +253,19 @@ def main():
             },
             warn_drift={"type": "bool", "default": True},
             docker_env={"type": "bool", "default": False},
+            images={"type": "bool", "default": False},
         ),
         supports_check_mode=True,
     )
     minikube = minikube_for_module(module)
 
     try:
-        result = gather(minikube, module.params["expect"] or {}, docker_env=module.params["docker_env"])
+        result = gather(
+            minikube,
+            module.params["expect"] or {},
+            docker_env=module.params["docker_env"],
+            images=module.params["images"],
+        )
     except MinikubeError as err:
         module.fail_json(msg=err.message, reason=err.kind, rc=err.rc, stdout=err.stdout, stderr=err.stderr, cmd=err.cmd)
     for message in result["drift_messages"] if module.params["warn_drift"] else []:

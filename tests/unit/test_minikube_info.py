@@ -48,3 +48,18 @@ def test_a_stopped_cluster_has_no_docker_environment(docker_env):
     result = gather(mk.Minikube(run, profile=PROFILE), {}, docker_env=docker_env)
     assert not result["running"] and result["docker_env"] == {} and result["ip"] == ""
     assert not [argv for argv in run.calls if "docker-env" in argv]
+
+
+def test_the_cluster_images_are_listed_only_when_asked():
+    responses = answers() | {f"-p {PROFILE} image ls --format json": (0, data("image_ls.json"), "")}
+    run = Responder(responses)
+    assert gather(mk.Minikube(run, profile=PROFILE), {})["images"] == []
+    assert not [argv for argv in run.calls if "image" in argv]
+    listed = gather(mk.Minikube(run, profile=PROFILE), {}, images=True)["images"]
+    assert any("registry.k8s.io/pause:3.10.1" in image["repo_tags"] for image in listed)
+
+
+def test_a_stopped_cluster_lists_no_images():
+    run = Responder(answers(status_rc=7, status="status_stopped.json"))
+    assert gather(mk.Minikube(run, profile=PROFILE), {}, images=True)["images"] == []
+    assert not [argv for argv in run.calls if "image" in argv]

@@ -6,6 +6,8 @@ each comes from).
 
 from __future__ import annotations
 
+import json
+import re
 import sys
 from pathlib import Path
 
@@ -160,6 +162,45 @@ def test_addons():
 def test_addons_without_profile_are_all_off():
     addons = mk.parse_addons(data("addons_list_no_profile.json"))
     assert addons and not any(addons.values())
+
+
+def test_image_list():
+    images = mk.parse_image_list(data("image_ls.json"))
+    pause = [image for image in images if "registry.k8s.io/pause:3.10.1" in image["repo_tags"]]
+    assert len(pause) == 1 and re.fullmatch(r"[0-9a-f]{64}", pause[0]["id"])
+    # Docker Hub images go by the names `docker images` gives them.
+    tags = [tag for image in images for tag in image["repo_tags"]]
+    assert "python:3.11-slim-bookworm" in tags and "localdev-kube/kube-webhook-certgen:v1.6.2" in tags
+    assert not [tag for tag in tags if tag.startswith("docker.io/")]
+    # Untagged images ("<none>:<none>") are kept, with no tag.
+    assert len(images) == len(json.loads(data("image_ls.json")))
+    assert [image for image in images if image["repo_tags"] == []]
+
+
+@pytest.mark.parametrize(
+    ("ref", "familiar"),
+    [
+        ("docker.io/library/python:3.11", "python:3.11"),
+        ("docker.io/team/app:1", "team/app:1"),
+        ("registry.k8s.io/pause:3.10.1", "registry.k8s.io/pause:3.10.1"),
+        ("localhost:5000/app:dev", "localhost:5000/app:dev"),
+        ("docker.io.example/app:1", "docker.io.example/app:1"),
+    ],
+)
+def test_familiar_image_name(ref, familiar):
+    assert mk.familiar_image_name(ref) == familiar
+
+
+def test_image_list_ids_lose_their_digest_prefix():
+    text = '[{"id": "sha256:' + "ab" * 32 + '", "repoTags": null}]'
+    assert mk.parse_image_list(text) == [{"id": "ab" * 32, "repo_tags": []}]
+
+
+@pytest.mark.parametrize("text", ['{"id": "x"}', '[{"repoTags": ["a:b"]}]', ""])
+def test_image_list_unreadable(text):
+    with pytest.raises(mk.MinikubeError) as err:
+        mk.parse_image_list(text)
+    assert err.value.kind == "bad_output"
 
 
 def test_ip():

@@ -21,6 +21,7 @@ case "${1:-}" in
     rec status_running.json -p "$profile" status -o json
     rec ip.stdout -p "$profile" ip
     rec addons_list.json -p "$profile" addons list -o json
+    rec image_ls.json -p "$profile" image ls --format json
     rec docker_env.json -p "$profile" docker-env --shell none -o json
     rec docker_env_none_text.stdout -p "$profile" docker-env --shell none
     rec docker_env_bash.stdout -p "$profile" docker-env --shell bash
