@@ -22,6 +22,8 @@ running a tool:
   install the pinned version.
 * ``path_hint``: the line that puts the install directory on PATH for the
   user's shell, and the file it goes in.
+* ``docker_context_name``: the Docker context the docker CLI (and
+  community.docker) would use, from the environment and the CLI's config file.
 """
 
 from __future__ import annotations
@@ -278,3 +280,28 @@ def plan_tool(name, found_version, installed_version, minimum, pinned, found_pat
     if installed_path and is_version(installed_version) and compare_versions(installed_version, pinned) == 0:
         return "installed", "%s; using %s %s from %s" % (why, name, installed_version, installed_path)
     return "install", "%s; installing %s %s" % (why, name, pinned)
+
+
+def docker_context_name(environ, home, read_text=None):
+    """The current Docker context's name, decided as the docker CLI decides it.
+
+    DOCKER_HOST set means the default context; else DOCKER_CONTEXT; else the
+    ``currentContext`` of config.json in DOCKER_CONFIG (or ~/.docker); else
+    the default. An unreadable config file counts as none, as the CLI's
+    library in community.docker treats it.
+    """
+    if environ.get("DOCKER_HOST"):
+        return "default"
+    if environ.get("DOCKER_CONTEXT"):
+        return environ["DOCKER_CONTEXT"]
+    config = os.path.join(environ.get("DOCKER_CONFIG") or os.path.join(home, ".docker"), "config.json")
+    try:
+        text = read_text(config) if read_text else _read_text(config)
+        return json.loads(text).get("currentContext") or "default"
+    except (OSError, ValueError, AttributeError):
+        return "default"
+
+
+def _read_text(path):
+    with open(path, encoding="utf-8") as handle:
+        return handle.read()

@@ -235,6 +235,22 @@ tools:
     kubectl:
       action: install
       path: /home/alice/.local/bin/kubectl
+docker_context:
+  description:
+    - The name of the Docker context the docker CLI would use (E(DOCKER_HOST) set means V(default), else
+      E(DOCKER_CONTEXT), else C(currentContext) in C(config.json) of E(DOCKER_CONFIG) or C(~/.docker)).
+    - With V(default), the daemon is the one of E(DOCKER_HOST), or the local socket, so a caller need not
+      read the context's settings.
+  returned: always
+  type: str
+  sample: default
+docker_host:
+  description:
+    - With RV(docker_context) V(default), the daemon's address (E(DOCKER_HOST), else the local socket); empty
+      for another context, whose settings say it.
+  returned: always
+  type: str
+  sample: unix:///var/run/docker.sock
 check_mode:
   description:
     - Whether this task ran in check mode, from C(--check) or a C(check_mode) keyword on the task, block or include
@@ -262,6 +278,7 @@ from ansible_collections.localdev.kube.plugins.module_utils.toolchain import (
     WSL_INTEROP_FILES,
     UnsupportedPlatform,
     dir_on_path,
+    docker_context_name,
     host_platform,
     is_version,
     is_wsl,
@@ -328,6 +345,10 @@ def _proc_version():
             return handle.read()
     except OSError:
         return ""
+
+
+# Where the docker CLI and community.docker look without DOCKER_HOST.
+DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock"
 
 
 def main():
@@ -401,7 +422,11 @@ def main():
         "path_hint": path_hint(install_dir, home, shell, system) if install_dir else None,
         "tools": {},
         "to_install": [],
+        "docker_context": docker_context_name(os.environ, home),
+        "docker_host": "",
     }
+    if result["docker_context"] == "default":
+        result["docker_host"] = os.environ.get("DOCKER_HOST") or DEFAULT_DOCKER_HOST
 
     found = {tool["name"]: find_on_path(tool["name"], entries) for tool in tools}
     targets = {name: os.path.join(install_dir, name) for name in found}

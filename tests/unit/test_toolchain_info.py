@@ -189,6 +189,45 @@ def test_home_is_expanded(capsys, tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize(
+    ("env", "config", "context", "host"),
+    [
+        ({}, None, "default", "unix:///var/run/docker.sock"),
+        (
+            {"DOCKER_HOST": "tcp://10.0.0.2:2376"},
+            '{"currentContext": "desktop-linux"}',
+            "default",
+            "tcp://10.0.0.2:2376",
+        ),
+        ({"DOCKER_CONTEXT": "remote"}, '{"currentContext": "desktop-linux"}', "remote", ""),
+        ({}, '{"currentContext": "desktop-linux", "auths": {}}', "desktop-linux", ""),
+        ({}, '{"auths": {}}', "default", "unix:///var/run/docker.sock"),
+        ({}, "not json", "default", "unix:///var/run/docker.sock"),
+    ],
+)
+def test_the_current_docker_context_is_named_as_the_cli_names_it(
+    capsys, tmp_path, monkeypatch, env, config, context, host
+):
+    for name in ("DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    if config is not None:
+        (tmp_path / ".docker").mkdir()
+        (tmp_path / ".docker" / "config.json").write_text(config)
+    result = run_module(capsys)
+    assert (result["docker_context"], result["docker_host"]) == (context, host)
+
+
+def test_docker_config_names_the_directory_of_the_cli_config(capsys, tmp_path, monkeypatch):
+    for name in ("DOCKER_HOST", "DOCKER_CONTEXT"):
+        monkeypatch.delenv(name, raising=False)
+    (tmp_path / "config.json").write_text('{"currentContext": "colima"}')
+    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
+    assert run_module(capsys)["docker_context"] == "colima"
+
+
+@pytest.mark.parametrize(
     ("tools", "message"),
     [
         ([{"name": "kubectl", "version": "1.34"}], "tools[kubectl].version must be a version like v1.2.3, got '1.34'"),
