@@ -179,6 +179,7 @@ import json
 import os
 import tempfile
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.localdev.kube.plugins.module_utils import release_drift as rd
@@ -192,6 +193,15 @@ try:
     K8S_IMPORT_ERROR = None
 except ImportError:
     K8S_IMPORT_ERROR = traceback.format_exc()
+
+
+class DriftError(Exception):
+    """A failure to report with fail_json: raised, so that threads never end the module themselves."""
+
+    def __init__(self, msg, **details):
+        super().__init__(msg)
+        self.msg = msg
+        self.details = details
 
 
 class Helm:
@@ -210,9 +220,9 @@ class Helm:
         try:
             rc, out, err = self.module.run_command(self.base + list(args))
         except OSError as exc:  # run_command raises when the binary is missing
-            self.module.fail_json(msg=f"helm could not run ({self.base[0]}): {exc}. Install Helm and set binary_path.")
+            raise DriftError(f"helm could not run ({self.base[0]}): {exc}. Install Helm and set binary_path.") from exc
         if rc != 0 and not allow_fail:
-            self.module.fail_json(msg=f"helm {args[0]} failed: {err.strip()}", rc=rc, stderr=err)
+            raise DriftError(f"helm {args[0]} failed: {err.strip()}", rc=rc, stderr=err)
         return rc, out, err
 
     def history(self, name):
@@ -220,7 +230,7 @@ class Helm:
         if rc != 0:
             if "not found" in err:
                 return []
-            self.module.fail_json(msg=f"helm history {name} failed: {err.strip()}", rc=rc, stderr=err)
+            raise DriftError(f"helm history {name} failed: {err.strip()}", rc=rc, stderr=err)
         return sorted(json.loads(out or "[]"), key=lambda r: r["revision"])
 
     def render(self, name, chart, values):
@@ -235,13 +245,15 @@ class Helm:
         finally:
             os.unlink(path)
         if rc != 0:
-            self.module.fail_json(
-                msg=f"The chart {chart} does not render with these values (helm upgrade --dry-run=server): "
-                f"{err.strip()}",
+            raise DriftError(
+                f"The chart {chart} does not render with these values (helm upgrade --dry-run=server): {err.strip()}",
                 rc=rc,
                 reason="render",
             )
         return json.loads(out)["manifest"]
+
+    def manifest(self, name, revision):
+        return self.run("get", "manifest", name, "--revision", str(revision))[1]
 
     def values(self, name, revision):
         """The values the revision was given (helm get values: the user-supplied ones)."""
@@ -261,8 +273,7 @@ class Cluster:
             api = k8s_config.new_client_from_config(config_file=p["kubeconfig"], context=p["context"])
             self.client = DynamicClient(api)
         except Exception as exc:  # any kubeconfig or connection error ends here
-            module.fail_json(msg=f"Cannot reach the Kubernetes API (kubeconfig {p['kubeconfig']}): {exc}")
-        self.module = module
+            raise DriftError(f"Cannot reach the Kubernetes API (kubeconfig {p['kubeconfig']}): {exc}") from exc
         self.field_manager = p["field_manager"]
 
     def resource(self, obj):
@@ -271,9 +282,8 @@ class Cluster:
         except ResourceNotFoundError:
             return None
 
-    def compare(self, obj, namespace):
-        """(state, live, would_be, message) for one object of the manifest."""
-        resource = self.resource(obj)
+    def compare(self, obj, namespace, resource):
+        """(state, live, would_be, message) for one object of the manifest and its API resource."""
         if resource is None:  # its API (a CRD) is gone: the upgrade must create it
             return "missing", None, obj, f"the cluster has no {obj['apiVersion']} {obj['kind']} API"
         ns = (obj["metadata"].get("namespace") or namespace) if resource.namespaced else None
@@ -360,16 +370,36 @@ def compare_release(module, helm):
         )
         return result, []
 
-    desired = rd.load_manifest(helm.render(name, p["chart_ref"], p["release_values"]))
-    deployed = rd.load_manifest(helm.run("get", "manifest", name, "--revision", str(last["revision"]))[1])
+    # The reads are independent and each mostly waits on the API server: they run side by side.
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        rendered = pool.submit(helm.render, name, p["chart_ref"], p["release_values"])
+        deployed_manifest = pool.submit(helm.manifest, name, last["revision"])
+        chart = pool.submit(helm.chart, p["chart_ref"])
+        values = pool.submit(helm.values, name, last["revision"])
+        desired = rd.load_manifest(rendered.result())
+        deployed = rd.load_manifest(deployed_manifest.result())
+        cluster = Cluster(module) if desired else None  # nothing to compare: no API connection
+        # API discovery fills the client's cache: one object after the other; then the objects' reads in parallel.
+        resources = [cluster.resource(obj) for obj in desired]
+        compared = list(pool.map(lambda obj, res: cluster.compare(obj, namespace, res), desired, resources))
+        result, diffs = judge(result, name, namespace, last, desired, deployed, compared)
+        # JSON round trip: the values as helm stores them (plain types), as kubernetes.core.helm compares them.
+        result["up_to_date"] = (
+            not result["drifted"]
+            and last.get("status") == "deployed"
+            and rd.same_chart(chart.result(), last)
+            and (values.result() or {}) == json.loads(json.dumps(p["release_values"]))
+        )
+    return result, diffs
+
+
+def judge(result, name, namespace, last, desired, deployed, compared):
+    """The result and diffs from the rendered, deployed and live objects."""
     added, removed, rerendered = rd.manifest_changes(deployed, desired, namespace)
     result["chart_changed"] = bool(added or removed or rerendered)
-
-    cluster = Cluster(module) if desired else None  # nothing to compare: no API connection
     diffs = []
-    for obj in desired:
+    for obj, (state, live, would_be, detail) in zip(desired, compared):
         key = rd.object_key(obj, namespace)
-        state, live, would_be, detail = cluster.compare(obj, namespace)
         reason = rd.not_ready(live) if live else None
         if reason:
             result["not_ready"].append(reason)
@@ -402,13 +432,6 @@ def compare_release(module, helm):
     if last.get("status") == "failed":
         result["summary"].append(f"release {name}: revision {last['revision']} failed; upgrading again")
     result["drifted"] = bool(result["objects"]) or last.get("status") == "failed"
-    # JSON round trip: the values as helm stores them (plain types), as kubernetes.core.helm compares them.
-    result["up_to_date"] = (
-        not result["drifted"]
-        and last.get("status") == "deployed"
-        and rd.same_chart(helm.chart(p["chart_ref"]), last)
-        and (helm.values(name, last["revision"]) or {}) == json.loads(json.dumps(p["release_values"]))
-    )
     return result, diffs
 
 
@@ -434,7 +457,10 @@ def main():
         module.fail_json(
             msg=f"chart_ref {module.params['chart_ref']} does not exist: give a chart directory or package."
         )
-    result, diffs = compare_release(module, Helm(module))
+    try:
+        result, diffs = compare_release(module, Helm(module))
+    except DriftError as err:
+        module.fail_json(msg=err.msg, **err.details)
     if module._diff and diffs:
         result["diff"] = diffs
     module.exit_json(changed=False, **result)
