@@ -263,11 +263,30 @@ def parse_addons(text):
 
 
 def familiar_image_name(ref):
-    """``docker.io/library/python:3.11`` -> ``python:3.11``, as ``docker images`` names it."""
-    for prefix in ("docker.io/library/", "docker.io/"):
-        if ref.startswith(prefix):
-            return ref[len(prefix) :]
-    return ref
+    """A reference by the name ``docker images`` lists it under, tag included.
+
+    Docker's rules (its reference package): the first path component names a
+    registry only when it holds a dot or a colon, is ``localhost`` or has an
+    upper-case letter; Docker Hub (``docker.io``, also ``index.docker.io``) is
+    left out, and so is its ``library/`` for a one-component name; a name with
+    neither tag nor digest means ``:latest``. So ``docker.io/library/python``
+    and ``library/python`` are ``python:latest``, ``docker.io/library/org/app``
+    is ``library/org/app:latest``, ``localhost:5000/app`` keeps its registry.
+    """
+    name, at, digest = ref.partition("@")
+    first, slash, rest = name.partition("/")
+    if slash and ("." in first or ":" in first or first == "localhost" or first != first.lower()):
+        domain, path = first, rest
+    else:
+        domain, path = "docker.io", name
+    if domain in ("docker.io", "index.docker.io"):
+        short = path[len("library/") :] if path.startswith("library/") else path
+        name = path if "/" in short else short
+    else:
+        name = f"{domain}/{path}"
+    if not at and ":" not in name.rsplit("/", 1)[-1]:
+        name += ":latest"
+    return name + at + digest
 
 
 def parse_image_list(text):

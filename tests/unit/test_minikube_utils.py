@@ -185,6 +185,19 @@ def test_image_list():
         ("registry.k8s.io/pause:3.10.1", "registry.k8s.io/pause:3.10.1"),
         ("localhost:5000/app:dev", "localhost:5000/app:dev"),
         ("docker.io.example/app:1", "docker.io.example/app:1"),
+        # Docker Hub by any of its names, library/ dropped only before a one-part name.
+        ("python", "python:latest"),
+        ("library/python:3.11", "python:3.11"),
+        ("index.docker.io/team/app:1", "team/app:1"),
+        ("docker.io/library/team/app:1", "library/team/app:1"),
+        # A first part is a registry with a dot, a colon, as localhost or with an upper-case letter.
+        ("localhost/app", "localhost/app:latest"),
+        ("localhost:5000/team/app", "localhost:5000/team/app:latest"),
+        ("Registry/app", "Registry/app:latest"),
+        ("team/app", "team/app:latest"),
+        # A digest is kept; the untagged placeholder stays as it is.
+        ("python@sha256:" + "ab" * 32, "python@sha256:" + "ab" * 32),
+        ("<none>:<none>", "<none>:<none>"),
     ],
 )
 def test_familiar_image_name(ref, familiar):
