@@ -218,8 +218,9 @@ class Helm:
 
     def run(self, *args, allow_fail=False):
         try:
-            rc, out, err = self.module.run_command(self.base + list(args))
-        except OSError as exc:  # run_command raises when the binary is missing
+            # handle_exceptions=False: run_command would otherwise end the module from this thread.
+            rc, out, err = self.module.run_command(self.base + list(args), handle_exceptions=False)
+        except OSError as exc:  # the binary is missing or cannot run
             raise DriftError(f"helm could not run ({self.base[0]}): {exc}. Install Helm and set binary_path.") from exc
         if rc != 0 and not allow_fail:
             raise DriftError(f"helm {args[0]} failed: {err.strip()}", rc=rc, stderr=err)
@@ -312,6 +313,19 @@ class Cluster:
         return ("changed" if changes else "same"), live, would_be, changes
 
 
+def per_object(call, obj, *args):
+    """call(obj, *args), its failure named by the object and raised as a DriftError, to be reported once."""
+    try:
+        return call(obj, *args)
+    except DriftError:
+        raise
+    except Exception as exc:  # the API's answers (403, 500), a lost connection, a discovery error
+        detail = api_message(exc) if isinstance(exc, ApiException) else str(exc)
+        raise DriftError(
+            f"Reading {obj['kind']} {obj['metadata'].get('name', '')} from the Kubernetes API failed: {detail}"
+        ) from exc
+
+
 def api_message(exc):
     try:
         return json.loads(exc.body).get("message", str(exc))
@@ -370,7 +384,8 @@ def compare_release(module, helm):
         )
         return result, []
 
-    # The reads are independent and each mostly waits on the API server: they run side by side.
+    # The reads are independent and each mostly waits on the API server: they run side by side. The chart and
+    # the values only matter when nothing drifted, but asking for them meanwhile costs less than asking after.
     with ThreadPoolExecutor(max_workers=4) as pool:
         rendered = pool.submit(helm.render, name, p["chart_ref"], p["release_values"])
         deployed_manifest = pool.submit(helm.manifest, name, last["revision"])
@@ -380,8 +395,8 @@ def compare_release(module, helm):
         deployed = rd.load_manifest(deployed_manifest.result())
         cluster = Cluster(module) if desired else None  # nothing to compare: no API connection
         # API discovery fills the client's cache: one object after the other; then the objects' reads in parallel.
-        resources = [cluster.resource(obj) for obj in desired]
-        compared = list(pool.map(lambda obj, res: cluster.compare(obj, namespace, res), desired, resources))
+        resources = [per_object(cluster.resource, obj) for obj in desired]
+        compared = list(pool.map(lambda obj, res: per_object(cluster.compare, obj, namespace, res), desired, resources))
         result, diffs = judge(result, name, namespace, last, desired, deployed, compared)
         # JSON round trip: the values as helm stores them (plain types), as kubernetes.core.helm compares them.
         result["up_to_date"] = (
@@ -461,6 +476,11 @@ def main():
         result, diffs = compare_release(module, Helm(module))
     except DriftError as err:
         module.fail_json(msg=err.msg, **err.details)
+    except Exception as exc:  # an answer in an unexpected shape: reported, not a traceback
+        module.fail_json(
+            msg=f"The drift check of release {module.params['release_name']} failed: {exc}",
+            exception=traceback.format_exc(),
+        )
     if module._diff and diffs:
         result["diff"] = diffs
     module.exit_json(changed=False, **result)

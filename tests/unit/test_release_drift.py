@@ -1,5 +1,6 @@
 """Unit tests for what counts as drift (module_utils/release_drift) and the helm_drift_info module's
-paths that need no API server (absent and interrupted releases, a chart that does not render).
+paths that need no API server (absent and interrupted releases, a chart that does not render, a
+missing helm, an API that refuses a read).
 
 The live comparison itself is exercised against the real test cluster by the helm_release
 scenario's drift checks.
@@ -309,6 +310,53 @@ def test_anything_an_upgrade_would_record_is_not_up_to_date(capsys, tmp_path, ch
     helm, _log = deployed_release(tmp_path, chart=chart, values=values, history=history)
     result = run_for_todo(capsys, tmp_path, helm, release_values=VALUES)
     assert result["up_to_date"] is False and result["changed"] is False
+
+
+def test_a_chart_that_does_not_render_is_reported_once(capsys, tmp_path):
+    # No answer for `upgrade --dry-run=server`: the render fails while the other reads run beside it.
+    helm, _log = fake_helm(tmp_path, DEPLOYED, answers={"manifest": "", "values": "{}", "show": CHART})
+    result = run_for_todo(capsys, tmp_path, helm, release_values=VALUES)
+    assert result["failed"] and result["reason"] == "render"
+    assert "does not render" in result["msg"] and "unexpected call" in result["msg"]
+
+
+def test_a_missing_helm_is_reported_not_raised(capsys, tmp_path):
+    result = run_for_todo(capsys, tmp_path, str(tmp_path / "no-helm"))
+    assert result["failed"] and result["msg"].startswith("helm could not run")
+
+
+CONFIGMAP = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "todo-config"}, "data": {"a": "1"}}
+
+
+class RefusingCluster:
+    """An API server that answers discovery but refuses to read the object (no RBAC for it)."""
+
+    def __init__(self, module):
+        self.module = module
+
+    def resource(self, obj):
+        return object()
+
+    def compare(self, obj, namespace, resource):
+        raise helm_drift_info.ApiException(status=403, reason="Forbidden")
+
+
+def test_an_api_refusal_names_the_object(capsys, tmp_path, monkeypatch):
+    monkeypatch.setattr(helm_drift_info, "Cluster", RefusingCluster)
+    helm, _log = fake_helm(
+        tmp_path,
+        DEPLOYED,
+        answers={
+            "upgrade": json.dumps({"manifest": json.dumps(CONFIGMAP)}),
+            "manifest": "",
+            "values": "{}",
+            "show": CHART,
+        },
+    )
+    result = run_for_todo(capsys, tmp_path, helm, release_values=VALUES)
+    assert result["failed"]
+    assert result["msg"].startswith("Reading ConfigMap todo-config from the Kubernetes API failed: ")
+    assert "Forbidden" in result["msg"]
 
 
 def test_an_absent_release_is_not_up_to_date(capsys, tmp_path):
