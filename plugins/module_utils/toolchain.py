@@ -297,9 +297,10 @@ def docker_context_name(environ, home, read_text=None):
     config = os.path.join(environ.get("DOCKER_CONFIG") or os.path.join(home, ".docker"), "config.json")
     try:
         text = read_text(config) if read_text else _read_text(config)
-        return json.loads(text).get("currentContext") or "default"
+        name = json.loads(text).get("currentContext")
     except (OSError, ValueError, AttributeError):
         return "default"
+    return name if isinstance(name, str) and name else "default"
 
 
 def _read_text(path):

@@ -202,6 +202,11 @@ def test_home_is_expanded(capsys, tmp_path, monkeypatch):
         ({}, '{"currentContext": "desktop-linux", "auths": {}}', "desktop-linux", ""),
         ({}, '{"auths": {}}', "default", "unix:///var/run/docker.sock"),
         ({}, "not json", "default", "unix:///var/run/docker.sock"),
+        # Empty variables count as unset; a config that is not an object, or a name that is not a string, as none.
+        ({"DOCKER_HOST": "", "DOCKER_CONTEXT": ""}, '{"currentContext": "colima"}', "colima", ""),
+        ({"DOCKER_CONTEXT": "default"}, '{"currentContext": "colima"}', "default", "unix:///var/run/docker.sock"),
+        ({}, "[]", "default", "unix:///var/run/docker.sock"),
+        ({}, '{"currentContext": 5}', "default", "unix:///var/run/docker.sock"),
     ],
 )
 def test_the_current_docker_context_is_named_as_the_cli_names_it(
@@ -225,6 +230,17 @@ def test_docker_config_names_the_directory_of_the_cli_config(capsys, tmp_path, m
     (tmp_path / "config.json").write_text('{"currentContext": "colima"}')
     monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
     assert run_module(capsys)["docker_context"] == "colima"
+
+
+def test_docker_config_without_a_config_file_is_the_default_context(capsys, tmp_path, monkeypatch):
+    # The CLI reads only DOCKER_CONFIG's config.json then, not the one in the home directory.
+    for name in ("DOCKER_HOST", "DOCKER_CONTEXT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / ".docker").mkdir()
+    (tmp_path / ".docker" / "config.json").write_text('{"currentContext": "colima"}')
+    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path / "empty"))
+    assert run_module(capsys)["docker_context"] == "default"
 
 
 @pytest.mark.parametrize(
