@@ -282,7 +282,7 @@ def plan_tool(name, found_version, installed_version, minimum, pinned, found_pat
     return "install", "%s; installing %s %s" % (why, name, pinned)
 
 
-def docker_context_name(environ, home, read_text=None):
+def docker_context_name(environ, home):
     """The current Docker context's name, decided as the docker CLI decides it.
 
     DOCKER_HOST set means the default context; else DOCKER_CONTEXT; else the
@@ -296,13 +296,8 @@ def docker_context_name(environ, home, read_text=None):
         return environ["DOCKER_CONTEXT"]
     config = os.path.join(environ.get("DOCKER_CONFIG") or os.path.join(home, ".docker"), "config.json")
     try:
-        text = read_text(config) if read_text else _read_text(config)
-        name = json.loads(text).get("currentContext")
+        with open(config, encoding="utf-8") as handle:
+            name = json.load(handle).get("currentContext")
     except (OSError, ValueError, AttributeError):
         return "default"
     return name if isinstance(name, str) and name else "default"
-
-
-def _read_text(path):
-    with open(path, encoding="utf-8") as handle:
-        return handle.read()

@@ -317,8 +317,6 @@ def per_object(call, obj, *args):
     """call(obj, *args), its failure named by the object and raised as a DriftError, to be reported once."""
     try:
         return call(obj, *args)
-    except DriftError:
-        raise
     except Exception as exc:  # the API's answers (403, 500), a lost connection, a discovery error
         detail = api_message(exc) if isinstance(exc, ApiException) else str(exc)
         raise DriftError(

@@ -188,6 +188,16 @@ def test_home_is_expanded(capsys, tmp_path, monkeypatch):
     assert result["path_hint"]["line"].find("$HOME/.local/bin") > 0
 
 
+@pytest.fixture
+def docker_home(tmp_path, monkeypatch):
+    """A home directory with no Docker variables set; returns its ~/.docker/config.json (not yet written)."""
+    for name in ("DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / ".docker").mkdir()
+    return tmp_path / ".docker" / "config.json"
+
+
 @pytest.mark.parametrize(
     ("env", "config", "context", "host"),
     [
@@ -210,35 +220,25 @@ def test_home_is_expanded(capsys, tmp_path, monkeypatch):
     ],
 )
 def test_the_current_docker_context_is_named_as_the_cli_names_it(
-    capsys, tmp_path, monkeypatch, env, config, context, host
+    capsys, tmp_path, docker_home, monkeypatch, env, config, context, host
 ):
-    for name in ("DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_CONFIG"):
-        monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setenv("HOME", str(tmp_path))
     if config is not None:
-        (tmp_path / ".docker").mkdir()
-        (tmp_path / ".docker" / "config.json").write_text(config)
+        docker_home.write_text(config)
     result = run_module(capsys)
     assert (result["docker_context"], result["docker_host"]) == (context, host)
 
 
-def test_docker_config_names_the_directory_of_the_cli_config(capsys, tmp_path, monkeypatch):
-    for name in ("DOCKER_HOST", "DOCKER_CONTEXT"):
-        monkeypatch.delenv(name, raising=False)
+def test_docker_config_names_the_directory_of_the_cli_config(capsys, tmp_path, docker_home, monkeypatch):
     (tmp_path / "config.json").write_text('{"currentContext": "colima"}')
     monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
     assert run_module(capsys)["docker_context"] == "colima"
 
 
-def test_docker_config_without_a_config_file_is_the_default_context(capsys, tmp_path, monkeypatch):
+def test_docker_config_without_a_config_file_is_the_default_context(capsys, tmp_path, docker_home, monkeypatch):
     # The CLI reads only DOCKER_CONFIG's config.json then, not the one in the home directory.
-    for name in ("DOCKER_HOST", "DOCKER_CONTEXT"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    (tmp_path / ".docker").mkdir()
-    (tmp_path / ".docker" / "config.json").write_text('{"currentContext": "colima"}')
+    docker_home.write_text('{"currentContext": "colima"}')
     monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path / "empty"))
     assert run_module(capsys)["docker_context"] == "default"
 
