@@ -203,6 +203,18 @@ backup_file:
   returned: changed and O(backup=true) and the file existed
   type: str
   sample: /etc/hosts.4242.2025-01-31@12:00:00~
+writable:
+  description:
+    - Whether this user may write RV(path) without escalation (the file, or its directory when the file does
+      not exist), as the access system call says. A caller can decide C(become) by it from a check-mode run.
+  returned: always
+  type: bool
+  sample: false
+denied:
+  description: On a failure for lack of permission, what was refused (V(reading), V(creating), V(writing) ...).
+  returned: failed for lack of permission
+  type: str
+  sample: reading
 method:
   description:
     - How the file was written, V(rename) (atomic) or V(in-place) (under the lock, where a rename is impossible
@@ -212,6 +224,8 @@ method:
   type: str
   sample: rename
 """
+
+import os
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 from ansible_collections.localdev.kube.plugins.module_utils.hosts_file import (
@@ -227,6 +241,13 @@ from ansible_collections.localdev.kube.plugins.module_utils.hosts_file_io import
     RenameImpossibleError,
     edit_hosts_file,
 )
+
+
+def _writable(path):
+    """Whether this user may write path, or create it when it does not exist."""
+    if os.path.lexists(path):
+        return os.access(path, os.W_OK)
+    return os.access(os.path.dirname(path) or ".", os.W_OK)
 
 
 def run(module):
@@ -263,6 +284,7 @@ def run(module):
                 f"does not escalate by itself), or give this user write access to {err.path}."
             ),
             path=err.path,
+            denied=err.action,
         )
     except RenameImpossibleError as err:
         module.fail_json(
@@ -297,6 +319,7 @@ def run(module):
         "removed": outcome.result.removed,
         "conflicts": [text for _lineno, text in outcome.result.conflicts],
         "method": outcome.method,
+        "writable": _writable(outcome.path),
     }
     if outcome.backup_file:
         result["backup_file"] = outcome.backup_file

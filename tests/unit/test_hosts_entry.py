@@ -171,25 +171,56 @@ def _run_as_nobody(args, queue):
     queue.put(out.getvalue())
 
 
-def test_permission_denied_says_to_use_become():
+@pytest.fixture
+def root_owned_hosts(capsys):
+    """A root-owned hosts file in a directory only root may write; runs the module as nobody on it."""
     # A missing prerequisite fails rather than skips: make test runs as root.
     if os.geteuid() != 0:
         pytest.fail("this test runs the module as another user and needs root: run `make test` as root")
     directory = Path(tempfile.mkdtemp(prefix="hosts-entry-"))
     path = directory / "hosts"
-    try:
-        path.write_text(ORIGINAL)
-        directory.chmod(0o755)
+    path.write_text(ORIGINAL)
+    directory.chmod(0o755)
+    # nobody may not read root's virtualenv: one run as root first imports what
+    # ansible-core loads lazily on the way out (its JSON profiles).
+    run_module(capsys, path=str(path), names=["todo.local"], state="absent", _ansible_check_mode=True)
+
+    def run_as_nobody(**args):
         ctx = multiprocessing.get_context("fork")
         queue = ctx.Queue()
-        args = {"path": str(path), "ip": "192.168.49.2", "names": ["todo.local"], "_ansible_check_mode": False}
+        args = {"path": str(path), "ip": "192.168.49.2", "names": ["todo.local"], **args}
         child = ctx.Process(target=_run_as_nobody, args=(args, queue))
         child.start()
         child.join(30)
-        result = json.loads(queue.get(timeout=5))
-        assert result["failed"] is True
-        assert "become: true" in result["msg"]
-        assert path.read_text() == ORIGINAL
-    finally:
-        path.unlink()
-        directory.rmdir()
+        return json.loads(queue.get(timeout=5))
+
+    yield path, run_as_nobody
+    path.unlink()
+    directory.rmdir()
+
+
+def test_permission_denied_says_to_use_become(root_owned_hosts):
+    path, run_as_nobody = root_owned_hosts
+    result = run_as_nobody(_ansible_check_mode=False)
+    assert result["failed"] is True
+    assert "become: true" in result["msg"]
+    assert result["denied"]
+    assert path.read_text() == ORIGINAL
+
+
+def test_check_mode_says_whether_this_user_may_write(capsys, hosts, tmp_path, root_owned_hosts):
+    path, run_as_nobody = root_owned_hosts
+    # A file of one's own, and a missing one in a directory of one's own.
+    assert run_module(capsys, path=str(hosts), ip="192.168.49.2", names=["todo.local"])["writable"] is True
+    missing = tmp_path / "new-hosts"
+    planned = run_module(capsys, path=str(missing), ip="192.168.49.2", names=["todo.local"], _ansible_check_mode=True)
+    assert (planned["writable"], planned["added"], missing.exists()) == (True, [OURS], False)
+    # Another user's file: readable, so the plan is made, but not writable.
+    planned = run_as_nobody(_ansible_check_mode=True)
+    assert planned.get("failed") is not True
+    assert (planned["writable"], planned["added"]) == (False, [OURS])
+    # One this user may not even read says so.
+    path.chmod(0o600)
+    refused = run_as_nobody(_ansible_check_mode=True)
+    assert (refused["failed"], refused["denied"]) == (True, "reading")
+    assert path.read_text() == ORIGINAL
