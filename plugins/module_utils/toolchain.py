@@ -24,6 +24,8 @@ running a tool:
   user's shell, and the file it goes in.
 * ``docker_context_name``: the Docker context the docker CLI (and
   community.docker) would use, from the environment and the CLI's config file.
+* ``docker_daemon_answer``: what ``docker info`` says about the daemon of
+  that context: whether it answered, its version and memory, or why not.
 """
 
 from __future__ import annotations
@@ -301,3 +303,42 @@ def docker_context_name(environ, home):
     except (OSError, ValueError, AttributeError):
         return "default"
     return name if isinstance(name, str) and name else "default"
+
+
+# The daemon of the current context, as the docker CLI (and so minikube's
+# docker driver, which runs it) reaches it.
+DOCKER_INFO_ARGS = ["info", "--format", "{{json .}}"]
+
+
+def _one_line(text, limit=400):
+    line = " ".join((text or "").split())
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+def docker_daemon_answer(rc, stdout, stderr):
+    """{answered, server_version, mem_total_mb, error} from ``docker info --format '{{json .}}'``.
+
+    Without a daemon the CLI still prints its own half of the JSON (an empty
+    ServerVersion) and exits non-zero, the reason on stderr; newer CLIs also
+    put it in ServerErrors.
+    """
+    try:
+        info = json.loads(stdout or "")
+    except ValueError:
+        info = None
+    if not isinstance(info, dict):
+        info = {}
+    version = info.get("ServerVersion")
+    version = version if isinstance(version, str) else ""
+    memory = info.get("MemTotal")
+    memory = memory if isinstance(memory, int) and not isinstance(memory, bool) and memory > 0 else 0
+    errors = info.get("ServerErrors")
+    errors = [str(error) for error in errors] if isinstance(errors, list) else []
+    if rc == 0 and version:
+        return {"answered": True, "server_version": version, "mem_total_mb": memory // 1048576, "error": ""}
+    reason = _one_line(stderr) or _one_line(" ".join(errors))
+    if not reason:
+        reason = "docker info exited with %s and named no server version" % rc
+        if not info and (stdout or "").strip():
+            reason += ": " + _one_line(stdout, 200)
+    return {"answered": False, "server_version": "", "mem_total_mb": 0, "error": reason}

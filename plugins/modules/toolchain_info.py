@@ -22,6 +22,9 @@ description:
     is not, the line that puts it there for the user's shell.
   - With O(tools=[]) it only reports the host, which is how a role used without the
     localdev.kube.toolchain role finds the platform that role publishes as C(toolchain_platform).
+  - With O(docker_daemon=true) it also asks the Docker daemon of the current Docker context for its info
+    through the docker CLI (C(docker info)), which follows E(DOCKER_HOST), E(DOCKER_CONTEXT) and the CLI's
+    current context as minikube's docker driver, which runs that CLI, does (RV(docker_daemon)).
   - Read-only. It runs in check mode and never reports a change.
 author:
   - localdev.kube maintainers (!UNKNOWN)
@@ -63,6 +66,13 @@ options:
       - The E(PATH) to search, entries separated by V(:).
       - Defaults to the E(PATH) the module runs with.
     type: str
+  docker_daemon:
+    description:
+      - Also run C(docker info) (the first C(docker) on the searched E(PATH)) and report what it says in
+        RV(docker_daemon). A daemon that does not answer within 60 seconds counts as not answering.
+      - Read-only; a daemon that does not answer is reported, never a failure.
+    type: bool
+    default: false
 notes:
   - Supports C(check_mode).
 seealso:
@@ -251,6 +261,30 @@ docker_host:
   returned: always
   type: str
   sample: unix:///var/run/docker.sock
+docker_daemon:
+  description:
+    - With O(docker_daemon=true), what C(docker info) said about the daemon of the current Docker context;
+      null otherwise.
+  returned: always
+  type: dict
+  contains:
+    answered:
+      description: Whether the daemon answered.
+      type: bool
+      sample: true
+    server_version:
+      description: The daemon's version; empty when it did not answer.
+      type: str
+      sample: 28.2.2
+    mem_total_mb:
+      description: The memory the daemon may give containers (Docker Desktop's VM size), in MiB; 0 when unknown.
+      type: int
+      sample: 7937
+    error:
+      description: Why it did not answer (what the docker CLI said), else empty.
+      type: str
+      sample: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?
+  sample: {"answered": true, "server_version": "28.2.2", "mem_total_mb": 7937, "error": ""}
 check_mode:
   description:
     - Whether this task ran in check mode, from C(--check) or a C(check_mode) keyword on the task, block or include
@@ -269,16 +303,19 @@ to_install:
 import os
 import platform
 import pwd
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.localdev.kube.plugins.module_utils.toolchain import (
+    DOCKER_INFO_ARGS,
     RELEASE_LAYOUTS,
     VERSION_ARGS,
     WSL_INTEROP_FILES,
     UnsupportedPlatform,
     dir_on_path,
     docker_context_name,
+    docker_daemon_answer,
     host_platform,
     is_version,
     is_wsl,
@@ -320,12 +357,49 @@ def read_version(module, name, path):
     return version, None
 
 
-def read_versions(module, executables):
-    """{(name, path): (version, error)}; each is a command of its own, so they run side by side."""
+# A daemon that accepts the connection and never answers (a Docker Desktop
+# starting up or wedged) would otherwise hold the run forever.
+DOCKER_INFO_TIMEOUT = 60
+
+
+def ask_docker_daemon(module, docker_path):
+    """docker_daemon_answer() of `docker info`, or why it could not be asked."""
+    if not docker_path:
+        return docker_daemon_answer(127, "", "the docker command is not on PATH")
+    timers = []
+
+    def kill_when_late(process):
+        timer = threading.Timer(DOCKER_INFO_TIMEOUT, process.kill)
+        timer.daemon = True
+        timer.start()
+        timers.append(timer)
+
+    try:
+        rc, out, err = module.run_command(
+            [docker_path, *DOCKER_INFO_ARGS],
+            environ_update={"LC_ALL": "C"},
+            handle_exceptions=False,
+            before_communicate_callback=kill_when_late,
+        )
+    except OSError as exc:
+        return docker_daemon_answer(126, "", "%s does not run: %s" % (docker_path, exc))
+    finally:
+        for timer in timers:
+            timer.cancel()
+    if rc == -9:
+        err = "the Docker daemon accepted the connection but did not answer docker info within %s s" % (
+            DOCKER_INFO_TIMEOUT
+        )
+    return docker_daemon_answer(rc, out, err)
+
+
+def run_side_by_side(module, executables, docker_path=None):
+    """({(name, path): (version, error)}, docker_daemon_answer or None): each a command of its own."""
     unique = list(dict.fromkeys(executables))
     with ThreadPoolExecutor(max_workers=4) as pool:
+        daemon = pool.submit(ask_docker_daemon, module, docker_path) if docker_path is not False else None
         answers = list(pool.map(lambda pair: read_version(module, *pair), unique))
-    return dict(zip(unique, answers))
+        return dict(zip(unique, answers)), daemon.result() if daemon else None
 
 
 def _password_entry():
@@ -367,6 +441,7 @@ def main():
             },
             "install_dir": {"type": "path"},
             "search_path": {"type": "str"},
+            "docker_daemon": {"type": "bool", "default": False},
         },
         supports_check_mode=True,
     )
@@ -424,6 +499,7 @@ def main():
         "to_install": [],
         "docker_context": docker_context_name(os.environ, home),
         "docker_host": "",
+        "docker_daemon": None,
     }
     if result["docker_context"] == "default":
         result["docker_host"] = os.environ.get("DOCKER_HOST") or DEFAULT_DOCKER_HOST
@@ -432,10 +508,13 @@ def main():
     targets = {name: os.path.join(install_dir, name) for name in found}
     # A copy on PATH inside install_dir is the installed one: it is run once.
     in_dir = {name: bool(path) and same_dir(os.path.dirname(path), install_dir) for name, path in found.items()}
-    versions = read_versions(
+    # False: not asked; None: asked, but there is no docker to ask with.
+    docker_path = (found.get("docker") or find_on_path("docker", entries)) if module.params["docker_daemon"] else False
+    versions, result["docker_daemon"] = run_side_by_side(
         module,
         [(name, path) for name, path in found.items() if path]
         + [(name, targets[name]) for name in found if not in_dir[name] and _executable(targets[name])],
+        docker_path,
     )
     for tool in tools:
         name = tool["name"]

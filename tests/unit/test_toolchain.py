@@ -15,6 +15,7 @@ from ansible_collections.localdev.kube.plugins.module_utils.toolchain import (
     UnsupportedPlatform,
     compare_versions,
     dir_on_path,
+    docker_daemon_answer,
     host_platform,
     is_sha256,
     is_version,
@@ -356,3 +357,72 @@ def test_path_hint_outside_home_keeps_the_absolute_path():
         'export PATH="/home/alice2/bin:$PATH"'
     )
     assert path_hint("/root/.local/bin", "/", "/bin/sh", "Linux")["line"] == 'export PATH="/root/.local/bin:$PATH"'
+
+
+# What `docker info --format '{{json .}}'` prints (trimmed to the fields read).
+_CLIENT_ONLY = '{"ServerVersion":"","MemTotal":0,"ClientInfo":{"Version":"28.2.2","Context":"default"}}'
+
+
+@pytest.mark.parametrize(
+    ("rc", "stdout", "stderr", "expected"),
+    [
+        (
+            0,
+            '{"ServerVersion":"20.10.24+dfsg1","MemTotal":25199542272,"Warnings":null}',
+            "WARNING: No swap limit support\n",
+            {"answered": True, "server_version": "20.10.24+dfsg1", "mem_total_mb": 24032, "error": ""},
+        ),
+        # MemTotal missing or odd: unknown, not a failure.
+        (0, '{"ServerVersion":"28.2.2","MemTotal":"lots"}', "", {"answered": True, "mem_total_mb": 0}),
+        (0, '{"ServerVersion":"28.2.2","MemTotal":true}', "", {"answered": True, "mem_total_mb": 0}),
+        (
+            1,
+            _CLIENT_ONLY,
+            "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n",
+            {
+                "answered": False,
+                "server_version": "",
+                "error": "Cannot connect to the Docker daemon at unix:///var/run/docker.sock."
+                " Is the docker daemon running?",
+            },
+        ),
+        (
+            1,
+            '{"ServerVersion":"","ServerErrors":["permission denied while trying to connect to the Docker daemon'
+            ' socket at unix:///var/run/docker.sock"]}',
+            "",
+            {
+                "error": "permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock"
+            },
+        ),
+        # A zero exit without a server version is no answer either.
+        (0, _CLIENT_ONLY, "", {"answered": False, "error": "docker info exited with 0 and named no server version"}),
+        (
+            2,
+            "unknown flag: --format\n",
+            "",
+            {
+                "answered": False,
+                "error": "docker info exited with 2 and named no server version: unknown flag: --format",
+            },
+        ),
+        (
+            1,
+            "[1, 2]",
+            "",
+            {"answered": False, "error": "docker info exited with 1 and named no server version: [1, 2]"},
+        ),
+    ],
+)
+def test_docker_daemon_answer(rc, stdout, stderr, expected):
+    answer = docker_daemon_answer(rc, stdout, stderr)
+    assert set(answer) == {"answered", "server_version", "mem_total_mb", "error"}
+    assert {key: answer[key] for key in expected} == expected
+
+
+def test_docker_daemon_answer_keeps_a_long_reason_on_one_short_line():
+    error = docker_daemon_answer(1, "", "error during connect:\n  " + "x" * 1000)["error"]
+    assert "\n" not in error
+    assert len(error) == 400
+    assert error.startswith("error during connect: xxx")
+    assert error.endswith("...")

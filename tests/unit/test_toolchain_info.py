@@ -243,6 +243,66 @@ def test_docker_config_without_a_config_file_is_the_default_context(capsys, tmp_
     assert run_module(capsys)["docker_context"] == "default"
 
 
+def fake_docker(directory, info_json, info_rc=0, info_err=""):
+    """A docker CLI that answers --version and info as the real one does."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "docker"
+    path.write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = --version ]; then echo "Docker version 28.2.2, build e6534b4"; exit 0; fi\n'
+        'if [ "$1 $2 $3" = "info --format {{json .}}" ]; then\n'
+        f"  cat <<'EOF'\n{info_json}\nEOF\n"
+        f"  printf '%s' '{info_err}' >&2\n"
+        f"  exit {info_rc}\n"
+        "fi\n"
+        "echo unexpected arguments: $* >&2; exit 64\n"
+    )
+    path.chmod(0o755)
+    return path
+
+
+def test_the_docker_daemon_is_asked_only_when_asked(capsys, tmp_path):
+    fake_docker(tmp_path / "bin", '{"ServerVersion":"28.2.2","MemTotal":8589934592}')
+    tools = [{"name": "docker"}]
+    quiet = run_module(capsys, tools=tools, install_dir=str(tmp_path), search_path=str(tmp_path / "bin"))
+    assert quiet["docker_daemon"] is None
+    asked = run_module(
+        capsys, tools=tools, install_dir=str(tmp_path), search_path=str(tmp_path / "bin"), docker_daemon=True
+    )
+    assert asked["docker_daemon"] == {"answered": True, "server_version": "28.2.2", "mem_total_mb": 8192, "error": ""}
+    assert asked["tools"]["docker"]["version"] == "v28.2.2"
+    # Without tools, the docker CLI on the searched PATH.
+    alone = run_module(capsys, search_path=str(tmp_path / "bin"), docker_daemon=True)
+    assert alone["docker_daemon"]["answered"] is True
+    assert alone["tools"] == {}
+
+
+def test_a_docker_daemon_that_does_not_answer_is_reported(capsys, tmp_path):
+    message = "Cannot connect to the Docker daemon at unix:///run/user/1000/docker.sock. Is the docker daemon running?"
+    fake_docker(tmp_path / "bin", '{"ServerVersion":"","MemTotal":0}', info_rc=1, info_err=message)
+    result = run_module(capsys, search_path=str(tmp_path / "bin"), docker_daemon=True)
+    assert result.get("failed") is not True
+    assert result["docker_daemon"] == {"answered": False, "server_version": "", "mem_total_mb": 0, "error": message}
+
+
+def test_no_docker_to_ask_is_reported(capsys, tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = run_module(capsys, search_path=str(tmp_path / "empty"), docker_daemon=True)
+    assert result["docker_daemon"]["answered"] is False
+    assert result["docker_daemon"]["error"] == "the docker command is not on PATH"
+
+
+def test_a_docker_daemon_that_hangs_is_given_up_on(capsys, tmp_path, monkeypatch):
+    path = tmp_path / "bin" / "docker"
+    path.parent.mkdir()
+    path.write_text("#!/bin/sh\nexec sleep 30\n")
+    path.chmod(0o755)
+    monkeypatch.setattr(toolchain_info, "DOCKER_INFO_TIMEOUT", 0.5)
+    result = run_module(capsys, search_path=str(tmp_path / "bin"), docker_daemon=True)
+    assert result["docker_daemon"]["answered"] is False
+    assert "did not answer docker info within 0.5 s" in result["docker_daemon"]["error"]
+
+
 @pytest.mark.parametrize(
     ("tools", "message"),
     [
