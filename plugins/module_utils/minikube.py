@@ -318,6 +318,38 @@ def parse_image_list(text):
     return images
 
 
+# `docker image inspect` of a reference the daemon does not hold: the CLI's
+# wording ("Error: No such image: x", "Error response from daemon: No such
+# image: x") across releases.
+_NO_SUCH_IMAGE = re.compile(r"no such image", re.IGNORECASE)
+
+
+def host_image_id(run_command, docker, ref):
+    """The ID (without ``sha256:``) of ``ref`` in the host's Docker daemon, or None when it holds no such image.
+
+    Asks through the docker CLI, as ``minikube image load --daemon`` reads
+    the host's images. Raises MinikubeError(failed) when the daemon does not
+    answer.
+    """
+    argv = [docker, "image", "inspect", "--format", "{{.Id}}", ref]
+    rc, out, err = run_command(argv)
+    if rc == 0 and (out or "").strip():
+        image_id = out.strip().splitlines()[0].strip()
+        return image_id[len("sha256:") :] if image_id.startswith("sha256:") else image_id
+    if _NO_SUCH_IMAGE.search(err or "") or _NO_SUCH_IMAGE.search(out or ""):
+        return None
+    reason = " ".join((err or out or "no output").split())
+    raise MinikubeError(
+        "failed",
+        f"docker image inspect {ref} failed (exit {rc}): {reason}. The images to load are read from the host's "
+        "Docker daemon: check that it runs (docker info).",
+        rc,
+        out,
+        err,
+        argv,
+    )
+
+
 def parse_ip(text):
     for line in (text or "").splitlines():
         candidate = line.strip()

@@ -18,6 +18,8 @@ description:
     difference in RV(drift) (also shown as a warning).
   - With O(docker_env), also returns the running cluster's Docker environment, as
     M(localdev.kube.minikube_docker_env) does (one module run answering both).
+  - With O(images) it lists the images the running cluster holds, and with O(host_images) it looks up images
+    in the host's Docker daemon, so that a caller can tell which images a C(minikube image load) would bring.
   - Read-only. It runs in check mode and never reports a change.
 author:
   - localdev.kube maintainers (!UNKNOWN)
@@ -53,6 +55,18 @@ options:
     description: Also list the images the running cluster holds into RV(images).
     type: bool
     default: false
+  host_images:
+    description:
+      - Image references (C(NAME[:TAG])) to look up in the host's Docker daemon, the one C(minikube image load
+        --daemon) loads from, through the docker CLI (C(docker image inspect)); their IDs are in
+        RV(host_images). Asked beside the minikube commands.
+    type: list
+    elements: str
+    default: []
+  docker_binary:
+    description: The docker CLI for O(host_images), a name on E(PATH) or a path.
+    type: str
+    default: docker
 notes:
   - A missing profile is not an error, RV(exists) is then V(false).
   - Fails, saying how to install it, when minikube is not found.
@@ -162,6 +176,13 @@ images:
   elements: dict
   sample: [{"id": "3f57d9401f8d42f986df300f0c69192fc41da28ccc8d797829467780db3dd741",
             "repo_tags": ["registry.k8s.io/pause:3.10.1"]}]
+host_images:
+  description:
+    - Each of O(host_images) with its image ID in the host's Docker daemon (without a C(sha256:) prefix), or
+      null when the daemon holds no such image.
+  returned: always
+  type: dict
+  sample: {"postgres:15-bookworm": "59884a7b40285bb3ee4d9bc1ae8b1c4fbd52a7f5f1b0c1e2c7c8a5f2c6a0b8d1", "redis:7": null}
 drift_messages:
   description: RV(drift) as sentences.
   returned: always
@@ -172,6 +193,7 @@ drift_messages:
 
 import os
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.localdev.kube.plugins.module_utils.minikube import (
@@ -181,18 +203,21 @@ from ansible_collections.localdev.kube.plugins.module_utils.minikube import (
     control_plane_status,
     describe_drift,
     find_profile,
+    host_image_id,
     is_running,
     minikube_for_module,
     summarize_config,
 )
 
 
-def gather(mk, expect, docker_env=False, images=False):
+def gather(mk, expect, docker_env=False, images=False, host_images=(), host_image=None):
+    """The module's result; host_image(ref) -> ID or None looks up each of host_images."""
     # Each minikube command takes a few hundred milliseconds, mostly waiting on
     # Docker: the independent ones run side by side, in two rounds (what the
     # second asks depends on whether the profile exists and runs).
     with ThreadPoolExecutor(max_workers=4) as pool:
         version, status, profiles = (pool.submit(mk.version), pool.submit(mk.status), pool.submit(mk.profiles))
+        on_host = {ref: pool.submit(host_image, ref) for ref in dict.fromkeys(host_images)}
         result = {
             "version": version.result(),
             "root": os.geteuid() == 0,
@@ -232,6 +257,7 @@ def gather(mk, expect, docker_env=False, images=False):
         result["ip"] = ip.result() if ip else ""
         result["docker_env"] = env.result() if env else {}
         result["images"] = listing.result() if listing else []
+        result["host_images"] = {ref: answer.result() for ref, answer in on_host.items()}
     result["drift"] = compute_drift(result["config"], {k: v for k, v in expect.items() if v is not None})
     result["drift_messages"] = describe_drift(result["drift"])
     return result
@@ -254,10 +280,21 @@ def main():
             warn_drift={"type": "bool", "default": True},
             docker_env={"type": "bool", "default": False},
             images={"type": "bool", "default": False},
+            host_images={"type": "list", "elements": "str", "default": []},
+            docker_binary={"type": "str", "default": "docker"},
         ),
         supports_check_mode=True,
     )
     minikube = minikube_for_module(module)
+    host_images = module.params["host_images"]
+    docker = module.get_bin_path(module.params["docker_binary"]) if host_images else None
+    if host_images and not docker:
+        module.fail_json(
+            msg=f"docker executable '{module.params['docker_binary']}' was not found on PATH: host_images are read "
+            "from the host's Docker daemon through it. Install Docker (Docker Desktop, or Docker Engine on Linux) "
+            "or set docker_binary to its path.",
+            reason="binary_missing",
+        )
 
     try:
         result = gather(
@@ -265,6 +302,8 @@ def main():
             module.params["expect"] or {},
             docker_env=module.params["docker_env"],
             images=module.params["images"],
+            host_images=host_images,
+            host_image=partial(host_image_id, module.run_command, docker),
         )
     except MinikubeError as err:
         module.fail_json(msg=err.message, reason=err.kind, rc=err.rc, stdout=err.stdout, stderr=err.stderr, cmd=err.cmd)

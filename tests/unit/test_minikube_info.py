@@ -63,3 +63,36 @@ def test_a_stopped_cluster_lists_no_images():
     run = Responder(answers(status_rc=7, status="status_stopped.json"))
     assert gather(mk.Minikube(run, profile=PROFILE), {}, images=True)["images"] == []
     assert not [argv for argv in run.calls if "image" in argv]
+
+
+def test_host_images_are_looked_up_beside_the_minikube_commands():
+    # What the docker CLI prints for `image inspect --format {{.Id}}` (20.10 and 28 word a miss differently).
+    inspect = "image inspect --format {{.Id}}"
+    run = Responder(
+        answers()
+        | {
+            f"{inspect} postgres:15-bookworm": (0, "sha256:59884a7b4028\n", ""),
+            f"{inspect} ldk/absent:1": (1, "\n", "Error: No such image: ldk/absent:1\n"),
+            f"{inspect} ldk/gone:2": (1, "", "Error response from daemon: No such image: ldk/gone:2\n"),
+        }
+    )
+    result = gather(
+        mk.Minikube(run, profile=PROFILE),
+        {},
+        host_images=["postgres:15-bookworm", "ldk/absent:1", "ldk/gone:2", "postgres:15-bookworm"],
+        host_image=lambda ref: mk.host_image_id(run, "docker", ref),
+    )
+    assert result["host_images"] == {"postgres:15-bookworm": "59884a7b4028", "ldk/absent:1": None, "ldk/gone:2": None}
+    # Each asked once, and none when none is named.
+    assert len([argv for argv in run.calls if argv[0] == "docker"]) == 3
+    assert gather(mk.Minikube(Responder(answers()), profile=PROFILE), {})["host_images"] == {}
+
+
+def test_a_host_daemon_that_does_not_answer_fails_saying_so():
+    message = "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?"
+    run = Responder({"image inspect --format {{.Id}} postgres:15": (1, "", message + "\n")})
+    with pytest.raises(mk.MinikubeError) as raised:
+        mk.host_image_id(run, "docker", "postgres:15")
+    assert raised.value.kind == "failed"
+    assert raised.value.message.startswith(f"docker image inspect postgres:15 failed (exit 1): {message}.")
+    assert "check that it runs (docker info)" in raised.value.message
