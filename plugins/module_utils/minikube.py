@@ -30,6 +30,8 @@ import json
 import re
 import shlex
 
+from ansible_collections.localdev.kube.plugins.module_utils.deadline import CommandTimeout
+
 # Exit codes (pkg/minikube/reason/exitcodes.go and cmd/minikube/cmd/status.go).
 STATUS_HOST_NOT_RUNNING = 1
 STATUS_CLUSTER_NOT_RUNNING = 2
@@ -42,6 +44,8 @@ EX_GUEST_UNAVAILABLE = 89
 EX_SVC_UNAVAILABLE = 119
 
 DOCKER_ENV_KEYS = ("DOCKER_TLS_VERIFY", "DOCKER_HOST", "DOCKER_CERT_PATH", "MINIKUBE_ACTIVE_DOCKERD")
+
+DAEMON_HINT = "the images to load are read from the host's Docker daemon: check that it runs (docker info)."
 
 INSTALL_HINT = (
     "Install minikube {version} or newer (the localdev.kube.toolchain role does it, or see "
@@ -322,32 +326,36 @@ def parse_image_list(text):
 # wording ("Error: No such image: x", "Error response from daemon: No such
 # image: x") across releases.
 _NO_SUCH_IMAGE = re.compile(r"no such image", re.IGNORECASE)
+# The CLI's words when it does not reach the daemon at all.
+_NO_DAEMON = re.compile(
+    r"cannot connect to the docker daemon|error during connect|permission denied|connection refused", re.IGNORECASE
+)
 
 
 def host_image_id(run_command, docker, ref):
     """The ID (without ``sha256:``) of ``ref`` in the host's Docker daemon, or None when it holds no such image.
 
     Asks through the docker CLI, as ``minikube image load --daemon`` reads
-    the host's images. Raises MinikubeError(failed) when the daemon does not
-    answer.
+    the host's images. ``run_command(argv)`` may raise CommandTimeout or
+    OSError. Raises MinikubeError(failed) for any other answer.
     """
     argv = [docker, "image", "inspect", "--format", "{{.Id}}", ref]
-    rc, out, err = run_command(argv)
+    try:
+        rc, out, err = run_command(argv)
+    except CommandTimeout as exc:
+        raise MinikubeError(
+            "failed", f"docker image inspect {ref} got no answer within {exc.seconds} s: {DAEMON_HINT}", cmd=argv
+        ) from None
+    except OSError as exc:
+        raise MinikubeError("failed", f"{docker} does not run: {exc}", cmd=argv) from None
     if rc == 0 and (out or "").strip():
         image_id = out.strip().splitlines()[0].strip()
         return image_id[len("sha256:") :] if image_id.startswith("sha256:") else image_id
     if _NO_SUCH_IMAGE.search(err or "") or _NO_SUCH_IMAGE.search(out or ""):
         return None
     reason = " ".join((err or out or "no output").split())
-    raise MinikubeError(
-        "failed",
-        f"docker image inspect {ref} failed (exit {rc}): {reason}. The images to load are read from the host's "
-        "Docker daemon: check that it runs (docker info).",
-        rc,
-        out,
-        err,
-        argv,
-    )
+    hint = f" {DAEMON_HINT}" if _NO_DAEMON.search(reason) else ""
+    raise MinikubeError("failed", f"docker image inspect {ref} failed (exit {rc}): {reason}.{hint}", rc, out, err, argv)
 
 
 def parse_ip(text):

@@ -205,9 +205,11 @@ backup_file:
   sample: /etc/hosts.4242.2025-01-31@12:00:00~
 writable:
   description:
-    - Whether this user may write RV(path) without escalation (the file, or its directory when the file does
-      not exist), as the access system call says. A caller can decide C(become) by it from a check-mode run.
-  returned: always
+    - Whether this user can make the edit without escalation. For a file that exists, this user owns it and may
+      write it and its directory (or only the file, with O(unsafe_writes=true)); for a missing file, this user
+      may write its directory; root always can.
+    - A caller can decide C(become) by it from a check-mode run.
+  returned: success, and a failure for lack of permission
   type: bool
   sample: false
 denied:
@@ -243,11 +245,24 @@ from ansible_collections.localdev.kube.plugins.module_utils.hosts_file_io import
 )
 
 
-def _writable(path):
-    """Whether this user may write path, or create it when it does not exist."""
-    if os.path.lexists(path):
-        return os.access(path, os.W_OK)
-    return os.access(os.path.dirname(path) or ".", os.W_OK)
+def _writable(path, unsafe_writes):
+    """Whether this user can make the edit without root: create the file, or replace or rewrite it as its owner.
+
+    A write renames a new file over the old one, so it needs the directory
+    too (or unsafe_writes, for an in-place write), and keeping the file's
+    owner needs the owner (or root).
+    """
+    euid = os.geteuid()
+    directory = os.path.dirname(path) or "."
+    if euid == 0:
+        return True
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return os.access(directory, os.W_OK)
+    except OSError:
+        return False
+    return st.st_uid == euid and os.access(path, os.W_OK) and (unsafe_writes or os.access(directory, os.W_OK))
 
 
 def run(module):
@@ -285,6 +300,7 @@ def run(module):
             ),
             path=err.path,
             denied=err.action,
+            writable=False,
         )
     except RenameImpossibleError as err:
         module.fail_json(
@@ -319,7 +335,7 @@ def run(module):
         "removed": outcome.result.removed,
         "conflicts": [text for _lineno, text in outcome.result.conflicts],
         "method": outcome.method,
-        "writable": _writable(outcome.path),
+        "writable": _writable(outcome.path, params["unsafe_writes"]),
     }
     if outcome.backup_file:
         result["backup_file"] = outcome.backup_file

@@ -59,7 +59,8 @@ options:
     description:
       - Image references (C(NAME[:TAG])) to look up in the host's Docker daemon, the one C(minikube image load
         --daemon) loads from, through the docker CLI (C(docker image inspect)); their IDs are in
-        RV(host_images). Asked beside the minikube commands.
+        RV(host_images). Asked beside the minikube commands; a lookup without an answer within 60 seconds
+        fails the module.
     type: list
     elements: str
     default: []
@@ -196,6 +197,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.localdev.kube.plugins.module_utils.deadline import run_with_deadline
 from ansible_collections.localdev.kube.plugins.module_utils.minikube import (
     COMMON_ARGUMENT_SPEC,
     MinikubeError,
@@ -209,6 +211,9 @@ from ansible_collections.localdev.kube.plugins.module_utils.minikube import (
     summarize_config,
 )
 
+# A Docker daemon that accepts the connection and never answers would otherwise hold the run.
+HOST_IMAGE_TIMEOUT = 60
+
 
 def gather(mk, expect, docker_env=False, images=False, host_images=(), host_image=None):
     """The module's result; host_image(ref) -> ID or None looks up each of host_images."""
@@ -217,7 +222,6 @@ def gather(mk, expect, docker_env=False, images=False, host_images=(), host_imag
     # second asks depends on whether the profile exists and runs).
     with ThreadPoolExecutor(max_workers=4) as pool:
         version, status, profiles = (pool.submit(mk.version), pool.submit(mk.status), pool.submit(mk.profiles))
-        on_host = {ref: pool.submit(host_image, ref) for ref in dict.fromkeys(host_images)}
         result = {
             "version": version.result(),
             "root": os.geteuid() == 0,
@@ -253,6 +257,8 @@ def gather(mk, expect, docker_env=False, images=False, host_images=(), host_imag
         ip = pool.submit(mk.ip) if result["running"] else None
         env = pool.submit(mk.docker_env) if result["running"] and docker_env else None
         listing = pool.submit(mk.images) if result["running"] and images else None
+        # Independent of the cluster; after the second round, which they would otherwise hold up.
+        on_host = {ref: pool.submit(host_image, ref) for ref in dict.fromkeys(host_images)}
         result["addons"] = addons.result() if addons else {}
         result["ip"] = ip.result() if ip else ""
         result["docker_env"] = env.result() if env else {}
@@ -303,7 +309,7 @@ def main():
             docker_env=module.params["docker_env"],
             images=module.params["images"],
             host_images=host_images,
-            host_image=partial(host_image_id, module.run_command, docker),
+            host_image=partial(host_image_id, partial(run_with_deadline, module, seconds=HOST_IMAGE_TIMEOUT), docker),
         )
     except MinikubeError as err:
         module.fail_json(msg=err.message, reason=err.kind, rc=err.rc, stdout=err.stdout, stderr=err.stderr, cmd=err.cmd)

@@ -303,10 +303,10 @@ to_install:
 import os
 import platform
 import pwd
-import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.localdev.kube.plugins.module_utils.deadline import CommandTimeout, run_with_deadline
 from ansible_collections.localdev.kube.plugins.module_utils.toolchain import (
     DOCKER_INFO_ARGS,
     RELEASE_LAYOUTS,
@@ -358,7 +358,7 @@ def read_version(module, name, path):
 
 
 # A daemon that accepts the connection and never answers (a Docker Desktop
-# starting up or wedged) would otherwise hold the run forever.
+# starting up or stuck) would otherwise hold the run forever.
 DOCKER_INFO_TIMEOUT = 60
 
 
@@ -366,30 +366,16 @@ def ask_docker_daemon(module, docker_path):
     """docker_daemon_answer() of `docker info`, or why it could not be asked."""
     if not docker_path:
         return docker_daemon_answer(127, "", "the docker command is not on PATH")
-    timers = []
-
-    def kill_when_late(process):
-        timer = threading.Timer(DOCKER_INFO_TIMEOUT, process.kill)
-        timer.daemon = True
-        timer.start()
-        timers.append(timer)
-
     try:
-        rc, out, err = module.run_command(
-            [docker_path, *DOCKER_INFO_ARGS],
-            environ_update={"LC_ALL": "C"},
-            handle_exceptions=False,
-            before_communicate_callback=kill_when_late,
+        rc, out, err = run_with_deadline(
+            module, [docker_path, *DOCKER_INFO_ARGS], DOCKER_INFO_TIMEOUT, environ_update={"LC_ALL": "C"}
+        )
+    except CommandTimeout:
+        return docker_daemon_answer(
+            -1, "", "docker info got no answer from the Docker daemon within %s s" % DOCKER_INFO_TIMEOUT
         )
     except OSError as exc:
         return docker_daemon_answer(126, "", "%s does not run: %s" % (docker_path, exc))
-    finally:
-        for timer in timers:
-            timer.cancel()
-    if rc == -9:
-        err = "the Docker daemon accepted the connection but did not answer docker info within %s s" % (
-            DOCKER_INFO_TIMEOUT
-        )
     return docker_daemon_answer(rc, out, err)
 
 

@@ -219,8 +219,21 @@ def test_check_mode_says_whether_this_user_may_write(capsys, hosts, tmp_path, ro
     planned = run_as_nobody(_ansible_check_mode=True)
     assert planned.get("failed") is not True
     assert (planned["writable"], planned["added"]) == (False, [OURS])
+    # Writable by everyone, but root's: a new file renamed over it could not keep root as its owner.
+    path.chmod(0o666)
+    assert run_as_nobody(_ansible_check_mode=True)["writable"] is False
+    # A missing file in a directory only root may write.
+    assert run_as_nobody(path=str(path.parent / "new-hosts"), _ansible_check_mode=True)["writable"] is False
     # One this user may not even read says so.
     path.chmod(0o600)
     refused = run_as_nobody(_ansible_check_mode=True)
-    assert (refused["failed"], refused["denied"]) == (True, "reading")
+    assert (refused["failed"], refused["denied"], refused["writable"]) == (True, "reading", False)
     assert path.read_text() == ORIGINAL
+
+
+def test_an_owner_needs_the_directory_or_unsafe_writes(capsys, tmp_path):
+    # make test runs as root, who can always write: the rule for other users is tested as nobody above.
+    hosts = tmp_path / "hosts"
+    hosts.write_text(ORIGINAL)
+    args = {"path": str(hosts), "ip": "192.168.49.2", "names": ["todo.local"], "_ansible_check_mode": True}
+    assert run_module(capsys, **args)["writable"] is True

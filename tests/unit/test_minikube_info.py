@@ -9,7 +9,10 @@ import os
 
 import pytest
 from ansible_collections.localdev.kube.plugins.module_utils import minikube as mk
+from ansible_collections.localdev.kube.plugins.module_utils.deadline import CommandTimeout
+from ansible_collections.localdev.kube.plugins.modules import minikube_info
 from ansible_collections.localdev.kube.plugins.modules.minikube_info import gather
+from ansible_collections.localdev.kube.tests.unit.module_runner import run_main
 from ansible_collections.localdev.kube.tests.unit.test_minikube_utils import Responder, data
 
 PROFILE = "ldk-test"
@@ -95,4 +98,42 @@ def test_a_host_daemon_that_does_not_answer_fails_saying_so():
         mk.host_image_id(run, "docker", "postgres:15")
     assert raised.value.kind == "failed"
     assert raised.value.message.startswith(f"docker image inspect postgres:15 failed (exit 1): {message}.")
-    assert "check that it runs (docker info)" in raised.value.message
+    assert raised.value.message.endswith("check that it runs (docker info).")
+
+
+@pytest.mark.parametrize(
+    ("failure", "message"),
+    [
+        (CommandTimeout(["docker"], 60), "docker image inspect postgres:15 got no answer within 60 s: the images"),
+        (FileNotFoundError(2, "No such file or directory"), "/usr/bin/docker does not run: [Errno 2]"),
+    ],
+)
+def test_a_docker_cli_that_hangs_or_cannot_run_fails_saying_so(failure, message):
+    def run(argv):
+        raise failure
+
+    with pytest.raises(mk.MinikubeError) as raised:
+        mk.host_image_id(run, "/usr/bin/docker", "postgres:15")
+    assert raised.value.message.startswith(message)
+
+
+def test_other_inspect_errors_carry_no_daemon_hint():
+    run = Responder({"image inspect --format {{.Id}} Bad:Ref": (1, "", "invalid reference format\n")})
+    with pytest.raises(mk.MinikubeError) as raised:
+        mk.host_image_id(run, "docker", "Bad:Ref")
+    assert raised.value.message == "docker image inspect Bad:Ref failed (exit 1): invalid reference format."
+
+
+def test_host_images_without_a_docker_cli_fail_saying_how_to_install_it(capsys, tmp_path, monkeypatch):
+    minikube = tmp_path / "minikube"
+    minikube.write_text("#!/bin/sh\nexit 0\n")
+    minikube.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    result = run_main(
+        minikube_info.main,
+        capsys,
+        {"minikube_binary": str(minikube), "host_images": ["postgres:15"], "docker_binary": "ldk-no-such-docker"},
+    )
+    assert result["failed"] is True
+    assert result["reason"] == "binary_missing"
+    assert result["msg"].startswith("docker executable 'ldk-no-such-docker' was not found on PATH")
