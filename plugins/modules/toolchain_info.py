@@ -304,6 +304,7 @@ import os
 import platform
 import pwd
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.localdev.kube.plugins.module_utils.deadline import CommandTimeout, run_with_deadline
@@ -379,11 +380,11 @@ def ask_docker_daemon(module, docker_path):
     return docker_daemon_answer(rc, out, err)
 
 
-def run_side_by_side(module, executables, docker_path=None):
-    """({(name, path): (version, error)}, docker_daemon_answer or None): each a command of its own."""
+def run_side_by_side(module, executables, ask_daemon=None):
+    """({(name, path): (version, error)}, what ask_daemon() returns, or None without it): each a command of its own."""
     unique = list(dict.fromkeys(executables))
     with ThreadPoolExecutor(max_workers=4) as pool:
-        daemon = pool.submit(ask_docker_daemon, module, docker_path) if docker_path is not False else None
+        daemon = pool.submit(ask_daemon) if ask_daemon else None
         answers = list(pool.map(lambda pair: read_version(module, *pair), unique))
         return dict(zip(unique, answers)), daemon.result() if daemon else None
 
@@ -494,13 +495,14 @@ def main():
     targets = {name: os.path.join(install_dir, name) for name in found}
     # A copy on PATH inside install_dir is the installed one: it is run once.
     in_dir = {name: bool(path) and same_dir(os.path.dirname(path), install_dir) for name, path in found.items()}
-    # False: not asked; None: asked, but there is no docker to ask with.
-    docker_path = (found.get("docker") or find_on_path("docker", entries)) if module.params["docker_daemon"] else False
+    ask_daemon = None
+    if module.params["docker_daemon"]:
+        ask_daemon = partial(ask_docker_daemon, module, found.get("docker") or find_on_path("docker", entries))
     versions, result["docker_daemon"] = run_side_by_side(
         module,
         [(name, path) for name, path in found.items() if path]
         + [(name, targets[name]) for name in found if not in_dir[name] and _executable(targets[name])],
-        docker_path,
+        ask_daemon,
     )
     for tool in tools:
         name = tool["name"]
