@@ -113,22 +113,20 @@ def read_only_queries(env: dict[str, str], docker_env: dict[str, str], hosts_fil
     refs = [ref for ref in refs if not ref.endswith(":latest")][:2]
     chart = ROOT / "charts" / "todo-app"
     ingress = ["kubectl", "--context", profile, "-n", "ingress-nginx"]
-    queries = [
-        ["minikube", "-p", profile, "status", "-o", "json"],
-        [*ingress, "rollout", "status", "deployment/ingress-nginx-controller"],
-        [*ingress, "create", "--dry-run=server", "-o", "name", "-f", "-"],
-        ["docker", "image", "inspect", *refs],
-        [*helm, "status", RELEASE, "-o", "json"],
-        [*helm, "get", "manifest", RELEASE],
-        [*helm, "upgrade", RELEASE, str(chart), "--reuse-values", "--dry-run=server", "-o", "json"],
-        [*kubectl, "get", LIVE_KINDS, "-o", "json"],
-        ["cat", str(hosts_file)],
-    ]
     probe = json.dumps(yaml.safe_load(MINIKUBE_VARS.read_text())["__minikube_admission_probe"])
     start = time.monotonic()
-    for cmd in queries:
-        cmd_env = docker_env if cmd[0] == "docker" else env
-        if run(cmd, cmd_env, capture_output=True, input=probe if cmd[-1] == "-" else None).returncode:
+    for cmd, cmd_env, stdin in (
+        (["minikube", "-p", profile, "status", "-o", "json"], env, None),
+        ([*ingress, "rollout", "status", "deployment/ingress-nginx-controller"], env, None),
+        ([*ingress, "create", "--dry-run=server", "-o", "name", "-f", "-"], env, probe),
+        (["docker", "image", "inspect", *refs], docker_env, None),
+        ([*helm, "status", RELEASE, "-o", "json"], env, None),
+        ([*helm, "get", "manifest", RELEASE], env, None),
+        ([*helm, "upgrade", RELEASE, str(chart), "--reuse-values", "--dry-run=server", "-o", "json"], env, None),
+        ([*kubectl, "get", LIVE_KINDS, "-o", "json"], env, None),
+        (["cat", str(hosts_file)], env, None),
+    ):
+        if run(cmd, cmd_env, capture_output=True, input=stdin).returncode:
             sys.exit(f"read-only query failed: {' '.join(cmd)}")
     return time.monotonic() - start
 
