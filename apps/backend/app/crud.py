@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any, get_args
 
+import psycopg
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import psycopg as postgresql_psycopg
 from sqlmodel import Session, col, select
 
 from .models import Task, utcnow
-from .schemas import TaskCreate, TaskRead, TaskStatus, TaskUpdate
+from .schemas import TaskCreate, TaskRow, TaskStatus, TaskUpdate
 
 
 class TaskNotFoundError(LookupError):
@@ -26,24 +28,43 @@ def list_tasks(session: Session, user_id: str, status: TaskStatus = "all") -> li
 
 def _task_rows_query(status: TaskStatus) -> sa.Select[Any]:
     table = Task.__table__
-    query = sa.select(*(table.c[name] for name in TaskRead.model_fields)).where(
+    query = sa.select(*(table.c[name] for name in TaskRow.__annotations__)).where(
         table.c.user_id == sa.bindparam("user_id")
     )
     if status != "all":
-        query = query.where(table.c.completed == (status == "completed"))
+        query = query.where(table.c.completed == sa.bindparam("completed"))
     return query.order_by(table.c.id)
 
 
-# Built once: each request reuses the statement and SQLAlchemy's cached compilation of it.
+def _task_rows_parameters(user_id: str, status: TaskStatus) -> dict[str, Any]:
+    return {"user_id": user_id} if status == "all" else {"user_id": user_id, "completed": status == "completed"}
+
+
+# Built once: each request reuses the statement and SQLAlchemy's cached
+# compilation of it; psycopg gets the same statement as PostgreSQL SQL.
 _TASK_ROWS_QUERIES = {status: _task_rows_query(status) for status in get_args(TaskStatus)}
+_TASK_ROWS_SQL = {
+    status: str(query.compile(dialect=postgresql_psycopg.dialect())) for status, query in _TASK_ROWS_QUERIES.items()
+}
 
 
 def list_task_rows(connection: sa.Connection, user_id: str, status: TaskStatus = "all") -> list[dict[str, Any]]:
-    """Like list_tasks, as plain dicts of TaskRead's fields: no ORM objects (the HTTP list route)."""
-    result = connection.execute(_TASK_ROWS_QUERIES[status], {"user_id": user_id})
+    """Like list_tasks, as plain dicts of TaskRow's fields: no ORM objects (the HTTP list route on SQLite)."""
+    result = connection.execute(_TASK_ROWS_QUERIES[status], _task_rows_parameters(user_id, status))
     names = tuple(result.keys())
     # all() fetches in one call; iterating the result would fetch row by row.
     return [dict(zip(names, row, strict=True)) for row in result.all()]
+
+
+async def list_task_rows_async(
+    connection: psycopg.AsyncConnection, user_id: str, status: TaskStatus = "all"
+) -> list[dict[str, Any]]:
+    """list_task_rows on a connection of the PostgreSQL read pool (db.create_read_pool)."""
+    # Binary results: integers and timestamps arrive unparsed, cheaper to load than text.
+    cursor = connection.cursor(binary=True)
+    await cursor.execute(_TASK_ROWS_SQL[status], _task_rows_parameters(user_id, status))
+    names = tuple(column.name for column in cursor.description or ())
+    return [dict(zip(names, row, strict=True)) for row in await cursor.fetchall()]
 
 
 def get_task(session: Session, user_id: str, task_id: int) -> Task:

@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import psycopg
 import sqlalchemy as sa
 from fastapi import FastAPI, Request, status
 from fastapi.concurrency import run_in_threadpool
@@ -19,7 +20,7 @@ from .chat.local_agent import LocalAgent
 from .chat.service import ConversationNotFoundError
 from .config import Settings, get_settings
 from .crud import TaskNotFoundError
-from .db import create_db_engine, wait_for_database
+from .db import create_db_engine, create_read_pool, wait_for_database
 from .migrations import migrate
 
 log = logging.getLogger("app")
@@ -41,8 +42,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_db_engine(settings)
         await run_in_threadpool(wait_for_database, engine, settings.database_startup_timeout)
         applied = await run_in_threadpool(migrate, engine)
+        read_pool = create_read_pool(settings)
+        if read_pool is not None:
+            await read_pool.open(wait=True, timeout=settings.database_startup_timeout)
         agent = build_agent(settings)
-        app.state.engine, app.state.agent = engine, agent
+        app.state.engine, app.state.read_pool, app.state.agent = engine, read_pool, agent
         log.info(
             "started",
             extra={
@@ -56,6 +60,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             agent.close()
+            if read_pool is not None:
+                await read_pool.close()
             engine.dispose()
             log.info("stopped")
 
@@ -89,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"detail": str(error)}, status_code=status.HTTP_502_BAD_GATEWAY)
 
     @app.exception_handler(sa.exc.OperationalError)
+    @app.exception_handler(psycopg.OperationalError)  # the read pool's (a pool timeout included)
     async def _database_down(_request: Request, error: Exception) -> JSONResponse:
         log.error("database error", extra={"error": type(error).__name__})
         return JSONResponse({"detail": "database unavailable"}, status_code=status.HTTP_503_SERVICE_UNAVAILABLE)

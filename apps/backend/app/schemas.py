@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from typing_extensions import TypedDict  # pydantic needs it over typing's before Python 3.12
 
 from .models import DESCRIPTION_MAX, MESSAGE_MAX, TITLE_MAX, USER_ID_MAX
 
@@ -79,6 +80,12 @@ class TaskRead(BaseModel):
     completed: bool
     created_at: datetime
     updated_at: datetime
+
+
+# TaskRead's fields as a plain dict (derived, so the two cannot drift apart): a
+# row the database typed already, which pydantic-core serializes as TaskRead
+# would, without validating it first.
+TaskRow = TypedDict("TaskRow", {name: field.annotation for name, field in TaskRead.model_fields.items()})  # type: ignore[misc]
 
 
 class ToolCall(BaseModel):

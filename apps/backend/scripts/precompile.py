@@ -6,8 +6,8 @@ uvicorn does and drives a start-up and a request per kind of route through it.
 Python writes a .pyc for each module loaded on the way; the rest of the venv
 (most of the OpenAI SDK, loaded only with OPENAI_API_KEY) stays source only.
 The app's own modules are byte-compiled whole afterwards (compileall).
-Nothing connects anywhere: SQLite in memory, and a PostgreSQL engine that is
-made (loading the driver) but never used.
+Nothing connects anywhere: SQLite in memory, and a PostgreSQL engine and read
+pool that are made (loading the driver and the pool) but never used.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import uvicorn
 from uvicorn.lifespan.on import LifespanOn
 
 from app.config import Settings
-from app.db import create_db_engine
+from app.db import create_db_engine, create_read_pool
 
 REQUESTS = [
     ("GET", "/api/health", b""),
@@ -73,7 +73,9 @@ async def start_and_serve(config: uvicorn.Config) -> None:
 
 
 def main() -> None:
-    create_db_engine(Settings(database_url="postgresql://build/x"))  # psycopg and SQLAlchemy's dialect
+    postgresql = Settings(database_url="postgresql://build/x")
+    create_db_engine(postgresql)  # psycopg and SQLAlchemy's dialect
+    create_read_pool(postgresql)  # psycopg_pool, never opened
     os.environ["DATABASE_URL"] = "sqlite://"
     config = uvicorn.Config("app.main:create_app", factory=True, lifespan="on")
     config.load()  # uvicorn's HTTP protocol, its middleware and the app

@@ -26,7 +26,7 @@ def test_ready_fails_and_health_does_not_when_the_database_is_gone(client):
     ready = client.get("/api/ready")
     assert ready.status_code == 503
     assert ready.json() == {"status": "unavailable", "database": "unreachable"}
-    response = client.get("/api/someone/tasks")
+    response = client.get("/api/someone/tasks/1")
     assert response.status_code == 503
     assert response.json() == {"detail": "database unavailable"}
 

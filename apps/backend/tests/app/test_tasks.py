@@ -5,11 +5,17 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
 from pydantic import TypeAdapter
+from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
 from app import crud
+from app.main import create_app
 from app.schemas import TaskRead
+
+from .conftest import make_settings
 
 ALICE, BOB = "alice", "bob-2"
 
@@ -219,3 +225,23 @@ def test_list_operation_is_documented_as_a_task_array(client):
     assert schema["type"] == "array"
     assert schema["items"] == {"$ref": "#/components/schemas/TaskRead"}
     assert "422" in operation["responses"]
+
+
+def test_list_timestamps_are_utc_whatever_the_server_time_zone(postgres_url, make_task):
+    """The read pool's sessions run in UTC: a server default elsewhere changes no byte of the list."""
+    engine = sa.create_engine(postgres_url, poolclass=NullPool)
+
+    def alter_database(setting: str) -> None:  # the name is todo_test_<hex>: no quoting needed
+        with engine.connect() as connection:
+            connection.execute(sa.text(f"ALTER DATABASE {engine.url.database} {setting}"))
+            connection.commit()
+
+    alter_database("SET timezone TO 'America/New_York'")
+    try:
+        with TestClient(create_app(make_settings(postgres_url))) as client:
+            task = make_task(client, ALICE, "in new york")
+            assert task["created_at"].endswith("Z")
+            assert client.get(f"/api/{ALICE}/tasks").json()[-1] == task
+    finally:
+        alter_database("RESET timezone")
+        engine.dispose()
