@@ -61,10 +61,10 @@ async def list_task_rows_async(
 ) -> list[dict[str, Any]]:
     """list_task_rows on a connection of the PostgreSQL read pool (db.create_read_pool)."""
     # Binary results: integers and timestamps arrive unparsed, cheaper to load than text.
-    cursor = connection.cursor(binary=True)
-    await cursor.execute(_TASK_ROWS_SQL[status], _task_rows_parameters(user_id, status))
-    names = tuple(column.name for column in cursor.description or ())
-    return [dict(zip(names, row, strict=True)) for row in await cursor.fetchall()]
+    async with connection.cursor(binary=True) as cursor:
+        await cursor.execute(_TASK_ROWS_SQL[status], _task_rows_parameters(user_id, status))
+        names = tuple(column.name for column in cursor.description or ())
+        return [dict(zip(names, row, strict=True)) for row in await cursor.fetchall()]
 
 
 def get_task(session: Session, user_id: str, task_id: int) -> Task:

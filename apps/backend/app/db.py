@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import psycopg
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 PING_AFTER_IDLE_S = 5.0
 # Both pools' PostgreSQL connections; the server sees them as one application.
 CONNECT_ARGS = {"connect_timeout": 10, "application_name": "todo-backend"}
+READ_POOL_TIMEOUT_S = 5.0
 
 
 def create_db_engine(settings: Settings) -> Engine:
@@ -118,46 +120,74 @@ def wait_for_database(engine: Engine, timeout: float) -> None:
             delay = min(delay * 2, 5.0)
 
 
-def create_read_pool(settings: Settings) -> AsyncConnectionPool | None:
-    """PostgreSQL: a pool of psycopg async connections for reads that async routes run; None on SQLite.
+class ReadPool:
+    """PostgreSQL: psycopg async connections for the reads that async routes run (the task list).
 
-    An async route reads on the event loop, without the thread-pool hop a sync
-    route (and so the engine) costs per request. Its connections run in
-    autocommit (a lone SELECT is its own transaction: no BEGIN and ROLLBACK
-    round trips) with the session time zone UTC, so timestamps come back as
-    aware UTC datetimes, as UTCDateTime returns them from the engine. Opened
-    and closed by the app's lifespan.
+    An async route reads on the event loop, without the thread-pool hop every
+    sync route (and so the engine) costs per request. The connections are made
+    with the engine's own arguments (SQLAlchemy's psycopg dialect turns the URL
+    into them, CONNECT_ARGS added), run in autocommit (a lone SELECT is its own
+    transaction: no BEGIN and ROLLBACK round trips) and with the session time
+    zone UTC, so timestamps come back aware and UTC, as UTCDateTime returns them.
+
+    The engine's reconnect policy, in psycopg_pool's terms: a connection idle
+    for more than PING_AFTER_IDLE_S is pinged when handed out; a failed ping,
+    or a connection lost during a read, drains the pool, since the server has
+    probably restarted and every older connection is dead too (SQLAlchemy
+    invalidates the engine's pool likewise). Opened and closed by the app's lifespan.
     """
-    url = make_url(settings.database_url)
-    if url.get_backend_name() != "postgresql":
-        return None
-    idle_since: weakref.WeakKeyDictionary[psycopg.AsyncConnection, float] = weakref.WeakKeyDictionary()
 
-    async def configure(connection: psycopg.AsyncConnection) -> None:
+    def __init__(self, engine: Engine, size: int) -> None:
+        _args, url_params = engine.dialect.create_connect_args(engine.url)
+        self._idle_since: weakref.WeakKeyDictionary[psycopg.AsyncConnection, float] = weakref.WeakKeyDictionary()
+        self._pool = AsyncConnectionPool(
+            kwargs={**url_params, **CONNECT_ARGS, "autocommit": True},
+            min_size=1,
+            max_size=size,
+            # How long a read waits for a connection (pool busy, database down) before it answers 503.
+            timeout=READ_POOL_TIMEOUT_S,
+            max_lifetime=1800,
+            configure=self._configure,
+            check=self._check,
+            name="todo-backend-read",
+            open=False,
+        )
+
+    async def open(self, timeout: float) -> None:
+        await self._pool.open(wait=True, timeout=timeout)
+
+    async def close(self) -> None:
+        await self._pool.close()
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[psycopg.AsyncConnection]:
+        async with self._pool.connection() as connection:
+            try:
+                yield connection
+            except psycopg.OperationalError:
+                if connection.broken:
+                    await self._pool.drain()
+                raise
+            finally:
+                self._idle_since[connection] = time.monotonic()
+
+    async def _configure(self, connection: psycopg.AsyncConnection) -> None:
         await connection.execute("SET TIME ZONE 'UTC'")
+        self._idle_since[connection] = time.monotonic()
 
-    async def returned(connection: psycopg.AsyncConnection) -> None:
-        idle_since[connection] = time.monotonic()
-
-    async def check_if_idle(connection: psycopg.AsyncConnection) -> None:
-        # The engine's policy: ping only a connection idle past PING_AFTER_IDLE_S.
-        # A failed ping makes the pool discard this connection and hand out another.
-        since = idle_since.pop(connection, None)  # None: a new connection
-        if since is not None and time.monotonic() - since > PING_AFTER_IDLE_S:
+    async def _check(self, connection: psycopg.AsyncConnection) -> None:
+        if time.monotonic() - self._idle_since.get(connection, 0.0) <= PING_AFTER_IDLE_S:
+            return
+        try:
             await AsyncConnectionPool.check_connection(connection)
+        except psycopg.Error:
+            await self._pool.drain()
+            raise  # the pool discards this one and hands out a new connection
 
-    return AsyncConnectionPool(
-        url.set(drivername="postgresql").render_as_string(hide_password=False),
-        kwargs={**CONNECT_ARGS, "autocommit": True},
-        min_size=1,
-        max_size=settings.database_pool_size,
-        max_lifetime=1800,
-        configure=configure,
-        reset=returned,
-        check=check_if_idle,
-        name="todo-backend-read",
-        open=False,
-    )
+
+def create_read_pool(engine: Engine, settings: Settings) -> ReadPool | None:
+    """The read pool for a PostgreSQL engine; None on SQLite (no async driver: its routes stay sync)."""
+    return ReadPool(engine, settings.database_pool_size) if engine.dialect.name == "postgresql" else None
 
 
 def get_session(request: Request) -> Iterator[Session]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 import psycopg
 import sqlalchemy as sa
@@ -20,7 +20,7 @@ from .chat.local_agent import LocalAgent
 from .chat.service import ConversationNotFoundError
 from .config import Settings, get_settings
 from .crud import TaskNotFoundError
-from .db import create_db_engine, create_read_pool, wait_for_database
+from .db import CONNECT_ARGS, create_db_engine, create_read_pool, wait_for_database
 from .migrations import migrate
 
 log = logging.getLogger("app")
@@ -39,31 +39,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_db_engine(settings)
-        await run_in_threadpool(wait_for_database, engine, settings.database_startup_timeout)
-        applied = await run_in_threadpool(migrate, engine)
-        read_pool = create_read_pool(settings)
-        if read_pool is not None:
-            await read_pool.open(wait=True, timeout=settings.database_startup_timeout)
-        agent = build_agent(settings)
-        app.state.engine, app.state.read_pool, app.state.agent = engine, read_pool, agent
-        log.info(
-            "started",
-            extra={
-                "version": __version__,
-                "database": engine.dialect.name,
-                "migrations_applied": applied,
-                "chat_agent": agent.name,
-            },
-        )
-        try:
-            yield
-        finally:
-            agent.close()
+        # The stack closes what was opened, last first, at shutdown and when start-up fails half-way.
+        async with AsyncExitStack() as opened:
+            engine = create_db_engine(settings)
+            opened.callback(engine.dispose)
+            await run_in_threadpool(wait_for_database, engine, settings.database_startup_timeout)
+            applied = await run_in_threadpool(migrate, engine)
+            read_pool = create_read_pool(engine, settings)
             if read_pool is not None:
-                await read_pool.close()
-            engine.dispose()
-            log.info("stopped")
+                opened.push_async_callback(read_pool.close)
+                # The database answered a moment ago: one connect timeout at least, whatever the start-up budget.
+                await read_pool.open(timeout=max(settings.database_startup_timeout, CONNECT_ARGS["connect_timeout"]))
+            agent = build_agent(settings)
+            opened.callback(agent.close)
+            app.state.engine, app.state.read_pool, app.state.agent = engine, read_pool, agent
+            log.info(
+                "started",
+                extra={
+                    "version": __version__,
+                    "database": engine.dialect.name,
+                    "migrations_applied": applied,
+                    "chat_agent": agent.name,
+                },
+            )
+            yield
+        log.info("stopped")
 
     app = FastAPI(
         title="Todo Chatbot API",

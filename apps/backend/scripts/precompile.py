@@ -74,8 +74,7 @@ async def start_and_serve(config: uvicorn.Config) -> None:
 
 def main() -> None:
     postgresql = Settings(database_url="postgresql://build/x")
-    create_db_engine(postgresql)  # psycopg and SQLAlchemy's dialect
-    create_read_pool(postgresql)  # psycopg_pool, never opened
+    create_read_pool(create_db_engine(postgresql), postgresql)  # psycopg, SQLAlchemy's dialect, psycopg_pool
     os.environ["DATABASE_URL"] = "sqlite://"
     config = uvicorn.Config("app.main:create_app", factory=True, lifespan="on")
     config.load()  # uvicorn's HTTP protocol, its middleware and the app

@@ -1,18 +1,23 @@
-"""PostgreSQL pools: connections idle past PING_AFTER_IDLE_S are pinged before use, recently used ones are not.
+"""PostgreSQL pools: connections idle past PING_AFTER_IDLE_S are pinged before use, recently used ones are not,
+and a server restart costs at most one failed request per pool.
 
-Both pools are covered: the engine's (GET /tasks/{id} of an id never made, a sync route) and the
-async read pool's (GET /tasks, the list). A 404 or a 200 means the database answered.
+Both pools are covered: the engine's (GET /tasks/{id} of an id never made, a
+sync route) and the async read pool's (GET /tasks, the list). A 404 or a 200
+means the database answered.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
+from contextlib import AsyncExitStack
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from psycopg import sql
 from psycopg_pool import AsyncConnectionPool
-from sqlalchemy.pool import NullPool
 
 from app import db
 from app.main import create_app
@@ -55,18 +60,33 @@ def count_pings(client: TestClient, pool: str, monkeypatch: pytest.MonkeyPatch) 
     return pings
 
 
+def hold_read_connections(client: TestClient, count: int) -> None:
+    """Fills the read pool with `count` connections: that many reads at once."""
+
+    async def hold() -> None:
+        async with AsyncExitStack() as held:
+            for _ in range(count):
+                await held.enter_async_context(client.app.state.read_pool.connection())
+
+    client.portal.call(hold)
+
+
+def admin(statement: sql.Composable) -> None:
+    """Runs a statement on the server's admin database (the app's own may refuse connections)."""
+    with psycopg.connect(os.environ["BACKEND_TEST_DATABASE_URL"], autocommit=True) as connection:
+        connection.execute(statement)
+
+
 def terminate_app_connections(url: str) -> None:
     """What a server restart does to the pools: every connection of the app is closed from the server side."""
-    admin = sa.create_engine(url, poolclass=NullPool)
-    with admin.connect() as connection:
+    database = sa.make_url(url).database
+    with psycopg.connect(os.environ["BACKEND_TEST_DATABASE_URL"], autocommit=True) as connection:
         killed = connection.execute(
-            sa.text(
-                "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND application_name = 'todo-backend'"
-            )
-        ).scalar_one()
-    admin.dispose()
-    assert killed >= 1
+            "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity"
+            " WHERE datname = %s AND application_name = 'todo-backend'",
+            (database,),
+        ).fetchone()
+    assert killed is not None and killed[0] >= 1
 
 
 def test_an_idle_connection_closed_by_the_server_is_replaced_unnoticed(pg_client, postgres_url, pool, monkeypatch):
@@ -89,8 +109,69 @@ def test_a_recently_used_connection_is_not_pinged(pg_client, postgres_url, pool,
 
 
 def test_the_ping_runs_once_idle(pg_client, pool, monkeypatch):
-    assert answers(pg_client, pool)  # the read pool's first connection is new: not pinged
+    assert answers(pg_client, pool)
     pings = count_pings(pg_client, pool, monkeypatch)
     monkeypatch.setattr(db, "PING_AFTER_IDLE_S", 0.0)
     assert answers(pg_client, pool)
     assert len(pings) == 1
+
+
+def test_a_restart_fails_one_read_however_many_connections_the_read_pool_held(pg_client, postgres_url):
+    hold_read_connections(pg_client, 3)
+    terminate_app_connections(postgres_url)
+    # The first read finds its connection dead and drains the pool: the other two go with it.
+    assert [answers(pg_client, "read pool") for _ in range(3)] == [False, True, True]
+
+
+def test_one_failed_ping_drains_the_read_pool(pg_client, postgres_url, monkeypatch):
+    hold_read_connections(pg_client, 3)
+    terminate_app_connections(postgres_url)
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_S", 0.0)
+    outcomes: list[bool] = []
+    real_check = AsyncConnectionPool.check_connection
+
+    async def recorded_check(connection: psycopg.AsyncConnection) -> None:
+        try:
+            await real_check(connection)
+        except psycopg.Error:
+            outcomes.append(False)
+            raise
+        outcomes.append(True)
+
+    monkeypatch.setattr(AsyncConnectionPool, "check_connection", recorded_check)
+    assert answers(pg_client, "read pool")
+    # Without the drain each dead connection would fail its own ping, with a growing back-off between them.
+    assert outcomes == [False, True]
+
+
+def test_the_list_answers_503_while_the_database_refuses_connections(postgres_url, monkeypatch):
+    monkeypatch.setattr(db, "READ_POOL_TIMEOUT_S", 0.5)
+    database = sql.Identifier(sa.make_url(postgres_url).database)
+    with TestClient(create_app(make_settings(postgres_url))) as client:
+        assert answers(client, "read pool")
+        admin(sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS false").format(database))
+        try:
+            terminate_app_connections(postgres_url)
+            response = client.get("/api/u/tasks")
+            assert response.status_code == 503
+            assert response.json() == {"detail": "database unavailable"}
+            assert not answers(client, "engine")
+        finally:
+            admin(sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS true").format(database))
+        # The pool reconnects in the background (with a back-off): the list answers again.
+        assert any(answers(client, "read pool") for _ in range(40))
+
+
+def test_the_read_pool_connects_with_the_engines_arguments(postgres_url):
+    """Both pools get the URL's parts as SQLAlchemy decodes them: here libpq's `options`, encoded in the query."""
+    url = sa.make_url(postgres_url).update_query_dict({"options": "-c statement_timeout=4321"})
+    with TestClient(create_app(make_settings(url.render_as_string(hide_password=False)))) as client:
+
+        async def read_pool_statement_timeout() -> str:
+            async with client.app.state.read_pool.connection() as connection:
+                row = await (await connection.execute("SHOW statement_timeout")).fetchone()
+                return row[0]
+
+        with client.app.state.engine.connect() as connection:
+            engine_statement_timeout = connection.exec_driver_sql("SHOW statement_timeout").scalar_one()
+        assert client.portal.call(read_pool_statement_timeout) == engine_statement_timeout == "4321ms"
