@@ -28,6 +28,7 @@ PING_AFTER_IDLE_S = 5.0
 # Both pools' PostgreSQL connections; the server sees them as one application.
 CONNECT_ARGS = {"connect_timeout": 10, "application_name": "todo-backend"}
 READ_POOL_TIMEOUT_S = 5.0
+READ_POOL_RECONNECT_S = 10.0
 
 
 def create_db_engine(settings: Settings) -> Engine:
@@ -134,18 +135,25 @@ class ReadPool:
     for more than PING_AFTER_IDLE_S is pinged when handed out; a failed ping,
     or a connection lost during a read, drains the pool, since the server has
     probably restarted and every older connection is dead too (SQLAlchemy
-    invalidates the engine's pool likewise). Opened and closed by the app's lifespan.
+    invalidates the engine's pool likewise). Once per restart: a connection
+    made since the last drain has to fail to drain the pool again. Opened and
+    closed by the app's lifespan.
     """
 
     def __init__(self, engine: Engine, size: int) -> None:
         _args, url_params = engine.dialect.create_connect_args(engine.url)
+        self._made_at: weakref.WeakKeyDictionary[psycopg.AsyncConnection, float] = weakref.WeakKeyDictionary()
         self._idle_since: weakref.WeakKeyDictionary[psycopg.AsyncConnection, float] = weakref.WeakKeyDictionary()
+        self._drained_at = 0.0
         self._pool = AsyncConnectionPool(
             kwargs={**url_params, **CONNECT_ARGS, "autocommit": True},
             min_size=1,
             max_size=size,
             # How long a read waits for a connection (pool busy, database down) before it answers 503.
             timeout=READ_POOL_TIMEOUT_S,
+            # A connection attempt gives up this soon, so that after an outage the next read starts a new
+            # one at once instead of waiting out a back-off that has grown to a minute.
+            reconnect_timeout=READ_POOL_RECONNECT_S,
             max_lifetime=1800,
             configure=self._configure,
             check=self._check,
@@ -166,14 +174,14 @@ class ReadPool:
                 yield connection
             except psycopg.OperationalError:
                 if connection.broken:
-                    await self._pool.drain()
+                    await self._drain_once(connection)
                 raise
             finally:
                 self._idle_since[connection] = time.monotonic()
 
     async def _configure(self, connection: psycopg.AsyncConnection) -> None:
         await connection.execute("SET TIME ZONE 'UTC'")
-        self._idle_since[connection] = time.monotonic()
+        self._made_at[connection] = self._idle_since[connection] = time.monotonic()
 
     async def _check(self, connection: psycopg.AsyncConnection) -> None:
         if time.monotonic() - self._idle_since.get(connection, 0.0) <= PING_AFTER_IDLE_S:
@@ -181,8 +189,14 @@ class ReadPool:
         try:
             await AsyncConnectionPool.check_connection(connection)
         except psycopg.Error:
-            await self._pool.drain()
+            await self._drain_once(connection)
             raise  # the pool discards this one and hands out a new connection
+
+    async def _drain_once(self, dead: psycopg.AsyncConnection) -> None:
+        # Older than the last drain: that drain dealt with it (and with the others) already.
+        if self._made_at.get(dead, 0.0) > self._drained_at:
+            self._drained_at = time.monotonic()
+            await self._pool.drain()
 
 
 def create_read_pool(engine: Engine, settings: Settings) -> ReadPool | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # The stack closes what was opened, last first, at shutdown and when start-up fails half-way.
         async with AsyncExitStack() as opened:
+            deadline = time.monotonic() + settings.database_startup_timeout
             engine = create_db_engine(settings)
             opened.callback(engine.dispose)
             await run_in_threadpool(wait_for_database, engine, settings.database_startup_timeout)
@@ -48,8 +50,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             read_pool = create_read_pool(engine, settings)
             if read_pool is not None:
                 opened.push_async_callback(read_pool.close)
-                # The database answered a moment ago: one connect timeout at least, whatever the start-up budget.
-                await read_pool.open(timeout=max(settings.database_startup_timeout, CONNECT_ARGS["connect_timeout"]))
+                # What is left of the start-up budget; the database answered a moment ago, so one connect
+                # timeout at least.
+                remaining = deadline - time.monotonic()
+                await read_pool.open(timeout=max(remaining, CONNECT_ARGS["connect_timeout"]))
             agent = build_agent(settings)
             opened.callback(agent.close)
             app.state.engine, app.state.read_pool, app.state.agent = engine, read_pool, agent

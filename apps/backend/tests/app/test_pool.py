@@ -9,8 +9,9 @@ means the database answered.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, contextmanager
 
 import psycopg
 import pytest
@@ -82,7 +83,7 @@ def terminate_app_connections(url: str) -> None:
     database = sa.make_url(url).database
     with psycopg.connect(os.environ["BACKEND_TEST_DATABASE_URL"], autocommit=True) as connection:
         killed = connection.execute(
-            "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity"
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 5000)) FROM pg_stat_activity"
             " WHERE datname = %s AND application_name = 'todo-backend'",
             (database,),
         ).fetchone()
@@ -98,6 +99,7 @@ def test_an_idle_connection_closed_by_the_server_is_replaced_unnoticed(pg_client
 
 
 def test_a_recently_used_connection_is_not_pinged(pg_client, postgres_url, pool, monkeypatch):
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_S", 3600.0)  # "recently", however slow the machine
     pings = count_pings(pg_client, pool, monkeypatch)
     for _ in range(3):
         assert answers(pg_client, pool)
@@ -116,7 +118,8 @@ def test_the_ping_runs_once_idle(pg_client, pool, monkeypatch):
     assert len(pings) == 1
 
 
-def test_a_restart_fails_one_read_however_many_connections_the_read_pool_held(pg_client, postgres_url):
+def test_a_restart_fails_one_read_however_many_connections_the_read_pool_held(pg_client, postgres_url, monkeypatch):
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_S", 3600.0)  # no ping: the reads find the dead connections
     hold_read_connections(pg_client, 3)
     terminate_app_connections(postgres_url)
     # The first read finds its connection dead and drains the pool: the other two go with it.
@@ -144,22 +147,54 @@ def test_one_failed_ping_drains_the_read_pool(pg_client, postgres_url, monkeypat
     assert outcomes == [False, True]
 
 
-def test_the_list_answers_503_while_the_database_refuses_connections(postgres_url, monkeypatch):
+@contextmanager
+def refused_connections(url: str) -> Iterator[None]:
+    """While inside: the app's database refuses new connections and its open ones are closed."""
+    database = sql.Identifier(sa.make_url(url).database)
+    admin(sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS false").format(database))
+    try:
+        terminate_app_connections(url)
+        yield
+    finally:
+        admin(sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS true").format(database))
+
+
+def timed_get(client: TestClient, path: str) -> tuple[int, float]:
+    start = time.monotonic()
+    status = client.get(path).status_code
+    return status, time.monotonic() - start
+
+
+def test_the_list_answers_503_soon_while_the_database_refuses_connections(postgres_url, monkeypatch):
     monkeypatch.setattr(db, "READ_POOL_TIMEOUT_S", 0.5)
-    database = sql.Identifier(sa.make_url(postgres_url).database)
     with TestClient(create_app(make_settings(postgres_url))) as client:
         assert answers(client, "read pool")
-        admin(sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS false").format(database))
-        try:
-            terminate_app_connections(postgres_url)
-            response = client.get("/api/u/tasks")
+        with refused_connections(postgres_url):
+            response = client.get("/api/u/tasks")  # its pooled connection is found dead: the pool drains
             assert response.status_code == 503
             assert response.json() == {"detail": "database unavailable"}
+            # No connection to be had: the read gives up after READ_POOL_TIMEOUT_S (the default waits 30 s).
+            status, seconds = timed_get(client, "/api/u/tasks")
+            assert status == 503
+            assert seconds < 3, seconds
             assert not answers(client, "engine")
-        finally:
-            admin(sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS true").format(database))
-        # The pool reconnects in the background (with a back-off): the list answers again.
-        assert any(answers(client, "read pool") for _ in range(40))
+        assert any(answers(client, "read pool") for _ in range(20))
+
+
+def test_after_a_long_outage_the_list_answers_as_soon_as_the_database_does(postgres_url, monkeypatch):
+    # Scaled down: attempts give up after 1 s, the outage lasts 4 s. Without giving up, a read
+    # would wait for the back-off (1, 2, 4 s between attempts) grown during the outage.
+    monkeypatch.setattr(db, "READ_POOL_TIMEOUT_S", 0.5)
+    monkeypatch.setattr(db, "READ_POOL_RECONNECT_S", 1.0)
+    with TestClient(create_app(make_settings(postgres_url))) as client:
+        assert answers(client, "read pool")
+        with refused_connections(postgres_url):
+            outage_ends = time.monotonic() + 4
+            while time.monotonic() < outage_ends:
+                assert not answers(client, "read pool")
+        back = time.monotonic()
+        while not answers(client, "read pool"):
+            assert time.monotonic() - back < 2.5, "the read pool did not reconnect in time"
 
 
 def test_the_read_pool_connects_with_the_engines_arguments(postgres_url):
