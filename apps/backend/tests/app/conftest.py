@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import sys
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,27 @@ def postgres_url() -> Iterator[str]:
     yield url.render_as_string(hide_password=False)
     with psycopg.connect(admin_dsn, autocommit=True) as admin:
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def admin_execute(query: str | sql.Composable, params: Sequence[object] = ()) -> tuple[Any, ...] | None:
+    """One statement on the server's admin database (BACKEND_TEST_DATABASE_URL), its first row if any.
+
+    For what the app's database cannot do to itself, or refuses while a test runs.
+    """
+    with psycopg.connect(os.environ["BACKEND_TEST_DATABASE_URL"], autocommit=True) as connection:
+        cursor = connection.execute(query, params)
+        return cursor.fetchone() if cursor.description else None
+
+
+@contextmanager
+def database_altered(url: str, change: str, undo: str) -> Iterator[None]:
+    """`ALTER DATABASE <the test database> <change>` while inside, then `... <undo>`."""
+    alter = sql.SQL("ALTER DATABASE {} ").format(sql.Identifier(sa.make_url(url).database))
+    admin_execute(alter + sql.SQL(change))  # type: ignore[arg-type]
+    try:
+        yield
+    finally:
+        admin_execute(alter + sql.SQL(undo))  # type: ignore[arg-type]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -8,22 +8,20 @@ means the database answered.
 
 from __future__ import annotations
 
-import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import AsyncExitStack, contextmanager
 
 import psycopg
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from psycopg import sql
 from psycopg_pool import AsyncConnectionPool
 
 from app import db
 from app.main import create_app
 
-from .conftest import make_settings
+from .conftest import admin_execute, database_altered, make_settings
 
 ROUTES = {"engine": ("/api/u/tasks/2147483647", 404), "read pool": ("/api/u/tasks", 200)}
 
@@ -46,19 +44,36 @@ def answers(client: TestClient, pool: str) -> bool:
     return status == answered
 
 
-def count_pings(client: TestClient, pool: str, monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    """The pool's pings are recorded, not sent."""
-    pings: list[object] = []
+def record_pings(client: TestClient, pool: str, monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Each ping the pool sends, as whether it succeeded; the real ping still runs."""
+    outcomes: list[bool] = []
     if pool == "engine":
-        fake: Callable[..., object] = lambda dbapi_connection: pings.append(dbapi_connection) or True  # noqa: E731
-        monkeypatch.setattr(client.app.state.engine.dialect, "do_ping", fake)
+        dialect = client.app.state.engine.dialect
+        real_ping = dialect.do_ping
+
+        def ping(dbapi_connection: object) -> bool:
+            try:
+                alive = real_ping(dbapi_connection)
+            except Exception:
+                outcomes.append(False)
+                raise
+            outcomes.append(True)
+            return alive
+
+        monkeypatch.setattr(dialect, "do_ping", ping)
     else:
+        real_check = AsyncConnectionPool.check_connection
 
-        async def fake_check(connection: object) -> None:
-            pings.append(connection)
+        async def check(connection: psycopg.AsyncConnection) -> None:
+            try:
+                await real_check(connection)
+            except psycopg.Error:
+                outcomes.append(False)
+                raise
+            outcomes.append(True)
 
-        monkeypatch.setattr(AsyncConnectionPool, "check_connection", fake_check)
-    return pings
+        monkeypatch.setattr(AsyncConnectionPool, "check_connection", check)
+    return outcomes
 
 
 def hold_read_connections(client: TestClient, count: int) -> None:
@@ -72,21 +87,13 @@ def hold_read_connections(client: TestClient, count: int) -> None:
     client.portal.call(hold)
 
 
-def admin(statement: sql.Composable) -> None:
-    """Runs a statement on the server's admin database (the app's own may refuse connections)."""
-    with psycopg.connect(os.environ["BACKEND_TEST_DATABASE_URL"], autocommit=True) as connection:
-        connection.execute(statement)
-
-
 def terminate_app_connections(url: str) -> None:
     """What a server restart does to the pools: every connection of the app is closed from the server side."""
-    database = sa.make_url(url).database
-    with psycopg.connect(os.environ["BACKEND_TEST_DATABASE_URL"], autocommit=True) as connection:
-        killed = connection.execute(
-            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 5000)) FROM pg_stat_activity"
-            " WHERE datname = %s AND application_name = 'todo-backend'",
-            (database,),
-        ).fetchone()
+    killed = admin_execute(
+        "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 5000)) FROM pg_stat_activity"
+        " WHERE datname = %s AND application_name = 'todo-backend'",
+        (sa.make_url(url).database,),
+    )
     assert killed is not None and killed[0] >= 1
 
 
@@ -100,7 +107,7 @@ def test_an_idle_connection_closed_by_the_server_is_replaced_unnoticed(pg_client
 
 def test_a_recently_used_connection_is_not_pinged(pg_client, postgres_url, pool, monkeypatch):
     monkeypatch.setattr(db, "PING_AFTER_IDLE_S", 3600.0)  # "recently", however slow the machine
-    pings = count_pings(pg_client, pool, monkeypatch)
+    pings = record_pings(pg_client, pool, monkeypatch)
     for _ in range(3):
         assert answers(pg_client, pool)
     assert pings == []
@@ -112,10 +119,10 @@ def test_a_recently_used_connection_is_not_pinged(pg_client, postgres_url, pool,
 
 def test_the_ping_runs_once_idle(pg_client, pool, monkeypatch):
     assert answers(pg_client, pool)
-    pings = count_pings(pg_client, pool, monkeypatch)
+    pings = record_pings(pg_client, pool, monkeypatch)
     monkeypatch.setattr(db, "PING_AFTER_IDLE_S", 0.0)
     assert answers(pg_client, pool)
-    assert len(pings) == 1
+    assert pings == [True]
 
 
 def test_a_restart_fails_one_read_however_many_connections_the_read_pool_held(pg_client, postgres_url, monkeypatch):
@@ -130,18 +137,7 @@ def test_one_failed_ping_drains_the_read_pool(pg_client, postgres_url, monkeypat
     hold_read_connections(pg_client, 3)
     terminate_app_connections(postgres_url)
     monkeypatch.setattr(db, "PING_AFTER_IDLE_S", 0.0)
-    outcomes: list[bool] = []
-    real_check = AsyncConnectionPool.check_connection
-
-    async def recorded_check(connection: psycopg.AsyncConnection) -> None:
-        try:
-            await real_check(connection)
-        except psycopg.Error:
-            outcomes.append(False)
-            raise
-        outcomes.append(True)
-
-    monkeypatch.setattr(AsyncConnectionPool, "check_connection", recorded_check)
+    outcomes = record_pings(pg_client, "read pool", monkeypatch)
     assert answers(pg_client, "read pool")
     # Without the drain each dead connection would fail its own ping, with a growing back-off between them.
     assert outcomes == [False, True]
@@ -150,13 +146,9 @@ def test_one_failed_ping_drains_the_read_pool(pg_client, postgres_url, monkeypat
 @contextmanager
 def refused_connections(url: str) -> Iterator[None]:
     """While inside: the app's database refuses new connections and its open ones are closed."""
-    database = sql.Identifier(sa.make_url(url).database)
-    admin(sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS false").format(database))
-    try:
+    with database_altered(url, "ALLOW_CONNECTIONS false", "ALLOW_CONNECTIONS true"):
         terminate_app_connections(url)
         yield
-    finally:
-        admin(sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS true").format(database))
 
 
 def timed_get(client: TestClient, path: str) -> tuple[int, float]:

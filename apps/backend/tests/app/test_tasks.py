@@ -5,17 +5,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from pydantic import TypeAdapter
-from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
 from app import crud
 from app.main import create_app
 from app.schemas import TaskRead
 
-from .conftest import make_settings
+from .conftest import database_altered, make_settings
 
 ALICE, BOB = "alice", "bob-2"
 
@@ -229,20 +227,9 @@ def test_list_operation_is_documented_as_a_task_array(client):
 
 def test_list_timestamps_are_utc_whatever_the_server_time_zone(postgres_url, make_task):
     """The read pool's sessions run in UTC: a server default elsewhere changes no byte of the list."""
-    engine = sa.create_engine(postgres_url, poolclass=NullPool)
-
-    def alter_database(setting: str) -> None:  # the name is todo_test_<hex>: no quoting needed
-        with engine.connect() as connection:
-            connection.execute(sa.text(f"ALTER DATABASE {engine.url.database} {setting}"))
-            connection.commit()
-
-    alter_database("SET timezone TO 'America/New_York'")
-    try:
-        with TestClient(create_app(make_settings(postgres_url))) as client:
-            make_task(client, ALICE, "in new york")
-            listed = client.get(f"/api/{ALICE}/tasks")
-            singles = [client.get(f"/api/{ALICE}/tasks/{task['id']}").content for task in listed.json()]
-            assert listed.content == b"[" + b",".join(singles) + b"]"
-    finally:
-        alter_database("RESET timezone")
-        engine.dispose()
+    new_york = database_altered(postgres_url, "SET timezone TO 'America/New_York'", "RESET timezone")
+    with new_york, TestClient(create_app(make_settings(postgres_url))) as client:
+        make_task(client, ALICE, "in new york")
+        listed = client.get(f"/api/{ALICE}/tasks")
+        singles = [client.get(f"/api/{ALICE}/tasks/{task['id']}").content for task in listed.json()]
+        assert listed.content == b"[" + b",".join(singles) + b"]"
