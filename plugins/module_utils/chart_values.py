@@ -159,12 +159,14 @@ def _coalesce_tables(dst, src, merge):
     return dst
 
 
-def _coalesce_values(defaults, dest, subchart, merge, child_keys):
+def _coalesce_values(defaults, dest, merge, child_keys):
     """Helm's coalesceValues: a chart's own defaults under dest (user values), in place.
 
-    subchart: dest belongs to a dependency (Helm then drops the defaults' own
-    nulls); child_keys: the keys of the chart's dependencies, whose tables
-    merge (keeping nulls for the subchart's own coalescing).
+    Coalescing (merge False) drops the nulls of the defaults and deletes a
+    default the user's null overrides; the tables at child_keys (the keys of
+    the chart's dependencies) merge, keeping the user's nulls for the
+    subchart's own coalescing. As in helm 4.3.1: later releases keep the nulls
+    of the top chart's values.yaml (helm#32530).
     """
     for key, value in copy.deepcopy(defaults).items():
         if key in dest:
@@ -173,15 +175,12 @@ def _coalesce_values(defaults, dest, subchart, merge, child_keys):
                 del dest[key]
             elif isinstance(given, dict) and isinstance(value, dict):
                 table_merge = merge or key in child_keys
-                if not table_merge and subchart:
+                if not table_merge:
                     _clean_nils(value)
                 _coalesce_tables(given, value, table_merge)
-        else:
-            if not merge and subchart:
-                if value is None:
-                    continue
-                if isinstance(value, dict):
-                    _clean_nils(value)
+        elif merge or value is not None:
+            if not merge and isinstance(value, dict):
+                _clean_nils(value)
             dest[key] = value
 
 
@@ -213,7 +212,7 @@ def coalesce(defaults, overrides):
     chart_values_problems).
     """
     dest = copy.deepcopy(dict(overrides)) if isinstance(overrides, Mapping) else {}
-    _coalesce_values(defaults if isinstance(defaults, Mapping) else {}, dest, False, False, ())
+    _coalesce_values(defaults if isinstance(defaults, Mapping) else {}, dest, False, ())
     return dest
 
 
@@ -358,13 +357,13 @@ def _pruned_tree(chart, cvals, tags):
     if chart.declares_dependencies and children:
         # processDependencyImportValues: a chart with dependencies holds its
         # subcharts' defaults (and globals) merged into its own from then on.
-        node.defaults = _coalesce_node(node, {}, False, True, None, ())
+        node.defaults = _coalesce_node(node, {}, True, None, ())
     return node
 
 
-def _coalesce_node(node, dest, subchart, merge, problems, prefix):
+def _coalesce_node(node, dest, merge, problems, prefix):
     """Helm's coalesce on a tree node: dest (user values, changed in place) over the defaults."""
-    _coalesce_values(node.defaults, dest, subchart, merge, {key for key, _child in node.children})
+    _coalesce_values(node.defaults, dest, merge, {key for key, _child in node.children})
     for key, child in node.children:
         given = dest.setdefault(key, {})
         if not isinstance(given, dict):
@@ -373,7 +372,7 @@ def _coalesce_node(node, dest, subchart, merge, problems, prefix):
                 problems.append(((*prefix, key), f"{_short_repr(given)} is not of type 'object' (subchart values)"))
             continue
         _coalesce_globals(given, dest)
-        dest[key] = _coalesce_node(child, given, True, merge, problems, (*prefix, key))
+        dest[key] = _coalesce_node(child, given, merge, problems, (*prefix, key))
     return dest
 
 
@@ -450,10 +449,10 @@ def chart_values_problems(values, chart_dir):
     user_values = plain_values(values or {})
     chart = _Chart(os.fspath(chart_dir))
     # The values conditions and tags are read from: every dependency coalesced.
-    cvals = _coalesce_node(_full_tree(chart), copy.deepcopy(user_values), False, False, None, ())
+    cvals = _coalesce_node(_full_tree(chart), copy.deepcopy(user_values), False, None, ())
     tree = _pruned_tree(chart, cvals, cvals.get("tags"))
     problems = []
-    coalesced = _coalesce_node(tree, copy.deepcopy(user_values), False, False, problems, ())
+    coalesced = _coalesce_node(tree, copy.deepcopy(user_values), False, problems, ())
     _check_node(tree, coalesced, (), problems)
     problems.sort(key=lambda problem: _sort_key(problem[0]))
     return [{"path": _dotted(parts), "message": message} for parts, message in problems]

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from ansible_collections.localdev.kube.plugins.module_utils.chart_values import chart_values_problems
 from ansible_collections.localdev.kube.plugins.module_utils.hosts_file import (
     ValidationError,
+    is_hostname,
     validate_ip,
     validate_names,
 )
@@ -344,11 +345,16 @@ def hosts_entries_checks(entries) -> list:
         if not isinstance(entry, Mapping):
             checks.append(_failing(var, f"a mapping with names, {example}", "it is not a mapping", value=entry))
             continue
-        try:
-            validate_names(entry.get("names"), option=f"{var}.names")
-        except ValidationError as err:
-            rule = "a list of host names (RFC 1123: labels of letters, digits and '-', at most 253 characters)"
-            checks.append(_failing(err.option, rule, str(err).split(": ", 1)[1], value=entry.get("names")))
+        names = entry.get("names")
+        rule = "a list of host names (RFC 1123: labels of letters, digits and '-', at most 253 characters)"
+        if isinstance(names, str):
+            fix = f"Write names: [{names}]." if is_hostname(names) else None
+            checks.append(_failing(f"{var}.names", rule, "it is one string, not a list", fix, value=names))
+        else:
+            try:
+                validate_names(names, option=f"{var}.names")
+            except ValidationError as err:
+                checks.append(_failing(err.option, rule, str(err).split(": ", 1)[1], value=names))
         ip = entry.get("ip", "auto")
         if ip != "auto":
             try:
