@@ -1,6 +1,6 @@
 # Copyright: localdev.kube contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filters that turn a list of input checks into one message per wrong setting."""
+"""Filter that turns a list of input checks into one message per wrong setting."""
 
 from __future__ import annotations
 
@@ -54,7 +54,10 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.localdev.kube.plugins.module_utils.input_rules import input_problems as _input_problems
-from ansible_collections.localdev.kube.plugins.module_utils.input_rules import likely_typos, problem_var
+
+JSONSCHEMA_MISSING = (
+    "checking chart values needs the Python package jsonschema in the controller's Python: pip install jsonschema"
+)
 
 
 def input_problems(checks):
@@ -62,41 +65,14 @@ def input_problems(checks):
         raise AnsibleFilterError("input_problems takes a list of checks, each a mapping with 'var'")
     try:
         return _input_problems(checks)
+    except ImportError:
+        raise AnsibleFilterError(JSONSCHEMA_MISSING) from None
     except ValueError as err:
         raise AnsibleFilterError(str(err)) from err
-
-
-def problems_not_from(messages, sources, refused):
-    """The messages whose variable is not made from a setting already refused.
-
-    sources maps a variable (e.g. helm_release_namespace) to the setting it is made
-    from (todo_namespace); refused lists messages of refused settings. A message of
-    a variable made from a refused setting repeats that refusal under another name.
-    """
-    refused_vars = {problem_var(m) for m in refused}
-    return [m for m in messages if sources.get(problem_var(m)) not in refused_vars]
-
-
-def setting_typos(names, specs, known=()):
-    """Messages for names one edit away from a known setting and not known themselves.
-
-    The known settings are every option of every entry point of the argument
-    specs given (each a role's meta/argument_specs.yml), and `known`.
-    """
-    settings = {str(k) for k in known}
-    for spec in specs:
-        for entry in (spec or {}).get("argument_specs", {}).values():
-            settings.update((entry or {}).get("options") or {})
-    return [
-        f"{name} is not a setting of any stage: did you mean {intended}? (the run goes on without it)"
-        for name, intended in likely_typos([str(n) for n in names], settings)
-    ]
 
 
 class FilterModule:
     def filters(self):
         return {
             "input_problems": input_problems,
-            "problems_not_from": problems_not_from,
-            "setting_typos": setting_typos,
         }

@@ -12,11 +12,15 @@ values.schema.json and each subchart's own. Doing the same here lets a deploy
 refuse bad values before anything changes, with the value path of every
 problem.
 
-Followed as Helm (3.13 and later, 4) does it, checked against ``helm template``:
+Followed as helm 4.3.1 (the toolchain role's pin) does it, compared with
+the ``.Values`` that ``helm template`` renders:
 
 * coalescing: mappings merge recursively, a ``null`` in the user's values
-  deletes the key it overrides (a ``null`` with no default under it stays, and
-  is checked as ``null``), anything else replaces the default;
+  deletes the default it overrides (a ``null`` with no default under it
+  stays, and is checked as ``null``), anything else replaces the default;
+  the ``null`` values of a values.yaml are dropped where helm drops them;
+* YAML as helm reads it: dates stay text, ``y``/``n`` are booleans, keys
+  are text (``1:`` is ``"1"``);
 * subcharts: the chart directories under ``charts/``. One listed in
   Chart.yaml's ``dependencies`` (``requirements.yaml`` for apiVersion v1)
   takes its ``alias`` as key (a chart listed under two aliases counts twice),
@@ -34,8 +38,8 @@ and schemas neither read nor checked; ``import-values`` is ignored; version
 ranges of dependencies are not compared. A chart that is not a local
 directory (a repository reference such as ``bitnami/nginx``, ``oci://...``,
 a packaged ``.tgz``) cannot be checked before helm fetches it: no problems
-are reported. A schema without ``$schema`` is read as draft 7; formats are
-not checked.
+are reported. A schema without ``$schema`` is read as draft 2020-12, as
+helm 4 does; formats are not checked, as in helm.
 """
 
 from __future__ import annotations
@@ -79,8 +83,7 @@ if HAS_YAML:
         Dates stay text (Helm converts values to JSON), and y/Y/n/N are booleans.
         """
 
-        bool_values = dict(yaml.SafeLoader.bool_values, y=True, n=False)
-
+    _ValuesLoader.bool_values = dict(yaml.SafeLoader.bool_values, y=True, n=False)
     _ValuesLoader.yaml_implicit_resolvers = {
         first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
@@ -369,7 +372,7 @@ def _coalesce_node(node, dest, merge, problems, prefix):
         if not isinstance(given, dict):
             # Helm stops with "type mismatch on <key>"
             if problems is not None:
-                problems.append(((*prefix, key), f"{_short_repr(given)} is not of type 'object' (subchart values)"))
+                problems.append(((*prefix, key), _truncated(f"{given!r} is not of type 'object'")))
             continue
         _coalesce_globals(given, dest)
         dest[key] = _coalesce_node(child, given, merge, problems, (*prefix, key))
@@ -377,10 +380,6 @@ def _coalesce_node(node, dest, merge, problems, prefix):
 
 
 # --- Checking ------------------------------------------------------------------
-
-
-def _short_repr(value):
-    return _truncated(repr(value))
 
 
 def _truncated(message):
@@ -405,7 +404,8 @@ def _schema_problems(chart, values, prefix):
     schema_file = os.path.join(chart.dir, "values.schema.json")
     if not HAS_JSONSCHEMA:
         raise JsonschemaMissing(f"checking the values against {schema_file} needs the Python package jsonschema")
-    validator_class = jsonschema.validators.validator_for(chart.schema, default=jsonschema.Draft7Validator)
+    # Without $schema, helm 4 reads a schema as draft 2020-12 (helm 3's gojsonschema as draft 7).
+    validator_class = jsonschema.validators.validator_for(chart.schema, default=jsonschema.Draft202012Validator)
     try:
         validator_class.check_schema(chart.schema)
     except jsonschema.exceptions.SchemaError as exc:
@@ -455,4 +455,9 @@ def chart_values_problems(values, chart_dir):
     coalesced = _coalesce_node(tree, copy.deepcopy(user_values), False, problems, ())
     _check_node(tree, coalesced, (), problems)
     problems.sort(key=lambda problem: _sort_key(problem[0]))
-    return [{"path": _dotted(parts), "message": message} for parts, message in problems]
+    result = []
+    for parts, message in problems:
+        problem = {"path": _dotted(parts), "message": message}
+        if problem not in result:  # a subchart's type mismatch is the parent schema's finding too
+            result.append(problem)
+    return result

@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from ansible_collections.localdev.kube.plugins.module_utils.chart_values import chart_values_problems
+from ansible_collections.localdev.kube.plugins.module_utils.chart_values import ChartValuesError, chart_values_problems
 from ansible_collections.localdev.kube.plugins.module_utils.hosts_file import (
     ValidationError,
     is_hostname,
@@ -365,15 +365,23 @@ def hosts_entries_checks(entries) -> list:
 
 
 def chart_values_checks(values, chart) -> list:
-    """Failing checks of chart values against the chart's values.schema.json files (a local chart only)."""
+    """Failing checks of chart values against the chart's values.schema.json files (a local chart only).
+
+    Raises JsonschemaMissing (an ImportError) when a schema needs checking and jsonschema is not installed.
+    """
     var = "helm_release_values"
+    try:
+        problems = chart_values_problems(values, os.path.expanduser(str(chart)))
+    except ChartValuesError as err:
+        rule = "a chart whose values.schema.json files can be read"
+        return [_failing("helm_release_chart_ref", rule, str(err), value=chart)]
     return [
         _failing(
             f"{var}.{problem['path']}" if problem["path"] else var,
             "what the chart's values.schema.json allows",
             problem["message"],
         )
-        for problem in chart_values_problems(values, chart)
+        for problem in problems
     ]
 
 
@@ -409,8 +417,8 @@ def input_problems(checks) -> list:
 
 
 def problem_var(message: str) -> str:
-    """The variable a message of input_problems names (its first word)."""
-    return str(message).split(" ", 1)[0]
+    """The variable a message of input_problems names (its first word, without a colon)."""
+    return str(message).split(" ", 1)[0].rstrip(":")
 
 
 def edit_distance_at_most_one(a: str, b: str) -> bool:
