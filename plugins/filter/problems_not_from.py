@@ -20,7 +20,7 @@ options:
     elements: str
     required: true
   sources:
-    description: Which setting each input is made from, for example C({helm_release_namespace: app_namespace}).
+    description: "Which setting each input is made from, for example C({helm_release_namespace: app_namespace})."
     type: dict
     required: true
   refused:

@@ -218,7 +218,8 @@ def problem_message(check: Mapping) -> str | None:
       allow   values that pass whatever the rule says (e.g. ["auto"])
     """
     var = check["var"]
-    if check.get("value") in check.get("allow", ()):
+    allow = check.get("allow", [])
+    if check.get("value") in ([allow] if isinstance(allow, str) else allow):
         return None
     if "kind" in check:
         problem, rule = rule_for(check)
@@ -291,7 +292,8 @@ def image_list_checks(entries, base_dir) -> list:
                     f"{var}.name", "unique: each name is a key of images_built", "an earlier entry has it", value=name
                 )
             )
-        seen.add(name)
+        if isinstance(name, str):
+            seen.add(name)
         if not isinstance(repository, str) or not _REPOSITORY.fullmatch(repository):
             problem = (
                 "it has upper-case letters"
