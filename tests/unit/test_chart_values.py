@@ -426,3 +426,18 @@ def test_todo_app_removed_subchart_default_is_refused():
     assert chart_values_problems({"backend": {"resources": None}}, TODO_APP) == [
         {"path": "backend", "message": "'resources' is a required property"}
     ]
+
+
+def test_a_schema_that_needs_a_document_elsewhere_is_left_to_helm(tmp_path):
+    # helm may fetch the $ref; offline it cannot be checked here, and refusing would block a chart helm accepts.
+    remote = "https://schemas.example.invalid/container.json#/definitions/Container"
+    chart = make_chart(tmp_path / "c", "c", values={"a": 1}, schema=obj({"a": {"$ref": remote}}))
+    assert chart_values_problems({"a": 2}, str(chart)) == []
+
+
+def test_a_pattern_only_go_reads_is_left_to_helm(tmp_path):
+    # Go's RE2 syntax that Python's re refuses (a named group written (?P<n>...) works in both; \z does not).
+    chart = make_chart(
+        tmp_path / "c", "c", values={"a": "x"}, schema=obj({"a": {"type": "string", "pattern": "^x\\z"}})
+    )
+    assert chart_values_problems({"a": "y"}, str(chart)) == []
