@@ -65,7 +65,13 @@ def is_ip(value: str) -> bool:
     return True
 
 
+def _as_name(value):
+    """A whole number written without quotes in YAML (namespace: 123) is a name too."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 def dns_name_problem(value) -> str | None:
+    value = _as_name(value)
     if not isinstance(value, str):
         return "it is not a string"
     if "://" in value or "/" in value:
@@ -82,6 +88,7 @@ def dns_name_problem(value) -> str | None:
 
 
 def dns_label_problem(value, max_length: int) -> str | None:
+    value = _as_name(value)
     if not isinstance(value, str):
         return "it is not a string"
     if len(value) > max_length:
@@ -183,6 +190,8 @@ def _is_list(value) -> bool:
 
 
 def _not_a(kind: str, value) -> str:
+    if value is None:
+        return "it is null (nothing is given after the colon)"
     if isinstance(value, str):
         return f"it is a string, not a {kind}"
     return f"it is a {type(value).__name__}, not a {kind}"
