@@ -42,11 +42,18 @@ def test_dns_name_accepts(value):
     assert dns_name_problem(value) is None
 
 
+def test_an_unquoted_number_in_yaml_is_a_name():
+    # namespace: 123 in YAML is an int, and "123" a valid label.
+    assert dns_label_problem(123, 63) is None
+    assert dns_name_problem(42) is None
+
+
 @pytest.mark.parametrize(
     ("value", "fragment"),
     [
-        (42, "not a string"),
         (None, "not a string"),
+        (True, "not a string"),
+        ([], "not a string"),
         ("http://app.local", "looks like a URL"),
         ("app.local/path", "looks like a URL"),
         ("10.0.0.1", "IP address"),
@@ -75,7 +82,7 @@ def test_dns_label_accepts(value):
 @pytest.mark.parametrize(
     ("value", "fragment"),
     [
-        (7, "not a string"),
+        (None, "not a string"),
         ("a" * 54, "54 characters long"),
         ("todo.app", "has a '.'"),
         ("Todo", "upper-case"),
