@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The collection builds, and its tarball carries no apps, caches or virtualenvs.
+# The collection builds, and its tarball carries only the collection: no apps,
+# tests, tooling, caches or virtualenvs.
 set -euo pipefail
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -10,7 +11,13 @@ for part in MANIFEST.json FILES.json plugins/modules/hosts_entry.py roles/helm_r
   grep -qx "$part" <<<"$listing" \
     || { echo "missing from the tarball: $part"; exit 1; }
 done
-if grep -E '^(apps/|collections/|tests/output/|\.venv/|\.ansible/)|node_modules/|__pycache__/' <<<"$listing"; then
+# Only the collection's content: what galaxy.yml's build_ignore keeps out
+# (the checkout's tests, benchmarks, scripts, inventory, tooling) stays out.
+allowed='^(MANIFEST\.json|FILES\.json|README\.md|LICENSE|CHANGELOG\.md|requirements\.txt|requirements\.yml|(meta|roles|plugins|playbooks|charts|docs)/.*)$'
+if grep -Ev "$allowed" <<<"$listing"; then
   echo "the tarball carries files that belong out of it (above)"; exit 1
+fi
+if grep -E 'node_modules/|__pycache__/|\.pyc$' <<<"$listing"; then
+  echo "the tarball carries build leftovers (above)"; exit 1
 fi
 echo "collection tarball ok: $(basename "$tarball"), $(wc -l <<<"$listing") entries"
