@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+
 import pytest
 from chart_render import container, render_matrix
 
@@ -135,13 +140,41 @@ def test_postgresql_probes():
         assert c[kind]["exec"]["command"][0] == "pg_isready"
 
 
+def run_wait_script(script, database_url, until_waiting=None):
+    """Run the rendered wait-for-database script; call until_waiting() once it says it waits."""
+    argv = [sys.executable, "-c", script]
+    env = {"DATABASE_URL": database_url, "PATH": os.environ.get("PATH", "")}
+    with subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc:
+        lines = []
+        try:
+            for line in proc.stdout:
+                lines.append(line)
+                if until_waiting and line.startswith("waiting for database"):
+                    until_waiting()
+                    until_waiting = None
+            proc.wait(timeout=30)
+        finally:
+            proc.kill()
+        return proc.returncode, "".join(lines)
+
+
 def test_backend_waits_for_the_database_without_crash_looping(matrix):
+    """The init container's script, run as rendered: it waits while nothing listens, then exits 0."""
     manifests = matrix
     backend = manifests.workload("backend")
     init = container(backend, "wait-for-database", init=True)
     script = init["command"][-1]
-    assert "while True" in script, "it keeps waiting instead of exiting (and being restarted)"
-    assert "create_connection" in script
+    assert init["command"][:2] == ["python", "-c"]
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        port = listener.getsockname()[1]
+        # Nothing listens on the port until the script has said it waits.
+        code, output = run_wait_script(script, f"postgresql://todo:pw@127.0.0.1:{port}/todo", listener.listen)
+    assert code == 0, output
+    assert f"waiting for database 127.0.0.1:{port}" in output
+    assert output.rstrip().endswith(f"database 127.0.0.1:{port} accepts connections"), output
+    code, output = run_wait_script(script, "postgresql:///todo")
+    assert code != 0 and "DATABASE_URL has no host" in output
     init_names = {e["name"] for e in init["env"]}
     assert init["env"] == [e for e in container(backend, "backend")["env"] if e["name"] in init_names]
     # The startup probe gives the app time after the database answers.
