@@ -57,7 +57,7 @@ def run(cmd: list[str], env: dict[str, str], **kwargs) -> subprocess.CompletedPr
 
 
 def environment() -> dict[str, str]:
-    """The scenario's environment (molecule.yml's provisioner env) for plain ansible-playbook runs."""
+    """The scenario's environment (.config/molecule/config.yml and the site scenario's) for plain runs."""
     env = dict(os.environ)
     env.update(
         PATH=f"{CACHE}/bin:{CACHE}/venv/bin:{env['PATH']}",
