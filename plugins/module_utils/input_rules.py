@@ -127,10 +127,9 @@ def postgresql_url_problem(value) -> str | None:
         return "it contains whitespace (a space or a line break)"
     try:
         parts = urlsplit(value)
-        port = parts.port
+        _ = parts.port  # a port that is not a number raises here
     except ValueError:
         return "it is not a URL the backend can read (its host or port)"
-    del port
     if "://" not in value:
         return "it is not a URL (no scheme://)"
     if parts.scheme.lower() not in POSTGRESQL_SCHEMES:
