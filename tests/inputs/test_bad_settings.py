@@ -143,6 +143,12 @@ CASES = [
         says="value not shown",
     ),
     case("smoke-path-relative", "helm_release_smoke_paths", {"helm_release_smoke_paths": ["api/health"]}),
+    case(
+        "smoke-content-other-path",
+        "helm_release_smoke_content",
+        {"helm_release_smoke_content": {"/healthz": "ok"}},
+        says="paths of helm_release_smoke_paths",
+    ),
     # The hosts file.
     case("hosts-ip-out-of-range", "hosts_file_ip", {"hosts_file_ip": "999.1.1.1"}),
     case("hosts-ip-name", "hosts_file_ip", {"hosts_file_ip": "localhost"}, says="not a name"),
