@@ -127,7 +127,8 @@ def postgresql_url_problem(value) -> str | None:
         return "it contains whitespace (a space or a line break)"
     try:
         parts = urlsplit(value)
-        _ = parts.port  # a port that is not a number raises here
+        if parts.port == 0:  # reading the port raises when it is not a number from 0 to 65535
+            return "its port is 0"
     except ValueError:
         return "it is not a URL the backend can read (its host or port)"
     if "://" not in value:
