@@ -18,6 +18,10 @@ description:
     C(min), C(max); digits given as text count, as C(-e) gives them), C(mapping), C(list) (both say how to
     give one with C(-e) when the value is a string), C(postgresql_url), C(one_token); or carries C(ok), a
     boolean the caller computed, with C(rule) in words."
+  - "Some kinds check a structure or a path and give one message per failing part: C(build_context) (a
+    directory holding its Dockerfile, relative to C(base)), C(image_list) (the images role's list, relative to
+    C(base)), C(hosts_entries) (the hosts_file role's entries) and C(chart_values) (values against the
+    C(values.schema.json) files of the local chart C(chart), as helm coalesces them)."
 options:
   _input:
     description:

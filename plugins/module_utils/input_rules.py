@@ -310,32 +310,40 @@ def image_list_checks(entries, base_dir) -> list:
                 else None
             )
             checks.append(_failing(f"{var}.repository", REPOSITORY_RULE, problem, value=repository))
-        checks.extend(_context_checks(var, entry, context, base_dir))
+        dockerfile_var = f"{var}.dockerfile" if "dockerfile" in entry else None
+        checks.extend(
+            build_context_checks(f"{var}.context", context, base_dir, entry.get("dockerfile"), dockerfile_var)
+        )
         build_args = entry.get("build_args")
         if build_args is not None and not isinstance(build_args, Mapping):
             checks.append({"var": f"{var}.build_args", "value": build_args, "kind": "mapping"})
     return checks
 
 
-def _context_checks(var, entry, context, base_dir) -> list:
+def build_context_checks(var, context, base_dir, dockerfile=None, dockerfile_var=None) -> list:
+    """Failing checks of a build context: a directory that exists and holds its Dockerfile.
+
+    Relative paths are taken from base_dir (the playbook's directory, as the images role
+    takes them). A Dockerfile other than the default is named by dockerfile_var when wrong.
+    """
     if not isinstance(context, str) or not context:
-        return [_failing(f"{var}.context", "the build context, a directory", "it is empty", value=context)]
+        return [_failing(var, "the build context, a directory", "it is empty", value=context)]
     path = context if os.path.isabs(context) else os.path.join(str(base_dir), context)
     if not os.path.isdir(path):
         problem = "it is a file" if os.path.exists(path) else "it does not exist"
         fix = "Relative paths are taken from the playbook's directory." if not os.path.isabs(context) else None
-        return [_failing(f"{var}.context", "the build context, a directory that exists", problem, fix, value=context)]
-    dockerfile = entry.get("dockerfile") or "Dockerfile"
+        return [_failing(var, "the build context, a directory that exists", problem, fix, value=context)]
+    dockerfile = dockerfile or "Dockerfile"
     if not isinstance(dockerfile, str):
-        return [_failing(f"{var}.dockerfile", "a file name", "it is not a string", value=dockerfile)]
+        return [_failing(dockerfile_var or var, "a file name", "it is not a string", value=dockerfile)]
     if not os.path.isfile(os.path.join(path, dockerfile)):
         return [
             _failing(
-                f"{var}.context" if "dockerfile" not in entry else f"{var}.dockerfile",
+                dockerfile_var or var,
                 "a build context holding its Dockerfile",
                 f"there is no {dockerfile} in {path}",
                 "Point the context at the directory with the Dockerfile, or set the entry's dockerfile.",
-                value=context if "dockerfile" not in entry else dockerfile,
+                value=dockerfile if dockerfile_var else context,
             )
         ]
     return []
@@ -397,7 +405,8 @@ def chart_values_checks(values, chart) -> list:
 
 
 def _expanded(checks):
-    """Checks of whole structures (kinds image_list, hosts_entries, chart_values) become their failing parts."""
+    """Checks of structures and paths (kinds image_list, hosts_entries, chart_values, build_context) become
+    their failing parts."""
     for check in checks:
         kind = check.get("kind")
         if kind == "image_list":
@@ -406,6 +415,8 @@ def _expanded(checks):
             yield from hosts_entries_checks(check.get("value"))
         elif kind == "chart_values":
             yield from chart_values_checks(check.get("value"), check.get("chart"))
+        elif kind == "build_context":
+            yield from build_context_checks(check["var"], check.get("value"), check.get("base", "."))
         else:
             yield check
 

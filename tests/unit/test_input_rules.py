@@ -914,3 +914,22 @@ def test_image_list_name_that_is_a_list_or_mapping_is_a_message(tmp_path, name):
     build_context(tmp_path / "apps" / "backend")
     [message] = image_problems([image(name=name)], tmp_path)
     assert message.startswith("images_list[0].name = ")
+
+
+def test_build_context_is_the_images_rule_under_the_name_given(tmp_path):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "app" / "Dockerfile").write_text("FROM scratch\n")
+
+    def problems(value):
+        return input_problems(
+            [{"var": "todo_backend_source", "value": value, "kind": "build_context", "base": tmp_path}]
+        )
+
+    assert problems("app") == []
+    assert problems(str(tmp_path / "app")) == []
+    [missing] = problems("nope")
+    assert missing.startswith('todo_backend_source = "nope": must be the build context, a directory that exists')
+    assert "Relative paths are taken from the playbook's directory." in missing
+    [no_dockerfile] = problems("empty")
+    assert no_dockerfile.startswith('todo_backend_source = "empty": must be a build context holding its Dockerfile')
