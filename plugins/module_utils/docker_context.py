@@ -2,31 +2,23 @@
 # Copyright (c) localdev.kube maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The build context a Docker client sends, and a content digest of it.
+"""The build context community.docker.docker_image sends, and a content digest of it.
 
 A content-addressed image tag must change whenever anything the daemon
-receives for ``docker build`` changes, and only then. So this module answers
-"which files does the client put in the context tar?" the way the clients do,
-and hashes exactly those files.
+receives for the build changes, and only then. The images role builds with
+``community.docker.docker_image``, so the files hashed are the ones that
+module puts in the context tar, found by community.docker's own code
+(``exclude_paths``, its port of the Docker SDK for Python's walk): there is
+no second ``.dockerignore`` matcher here to disagree with the build. Only the
+reading of ``.dockerignore`` is repeated, because docker_image does it inline
+(:func:`read_dockerignore`).
 
-Two clients matter, and they disagree in corner cases; how each reads
-``.dockerignore`` and matches a path is in ``dockerignore.py``. Here each
-walks the context the way its client does:
+The Docker CLI (moby) reads some patterns differently (comments, case, odd
+brackets); those cases are listed in tests/unit/test_docker_context.py and
+checked against the real CLI in test_docker_context_cli.py. They do not
+matter to the tag: the CLI does not build these images.
 
-* The Docker CLI (moby): ``archive.TarWithOptions`` with the CLI's matcher,
-  parent results carried down, and an excluded directory entered only when an
-  exception pattern starts with it. :func:`walk_cli`.
-* ``community.docker.docker_image`` (what the ``images`` role builds with):
-  the Docker SDK for Python's walk, with ``!<Dockerfile>`` and
-  ``!.dockerignore`` always appended. :func:`walk_docker_image`.
-
-The digest covers the union of both file sets, so whichever client builds, no
-file it sends is left out of the tag (a file only one of them sends costs at
-most one needless rebuild, never a stale image). :func:`context_digest` returns
-the paths on which the two disagree.
-
-Paths are ``/``-separated and relative to the context (POSIX controllers; the
-Docker CLI's Windows path handling is not modelled).
+Paths are ``/``-separated and relative to the context (POSIX controllers).
 """
 
 from __future__ import annotations
@@ -37,77 +29,40 @@ import os
 import re
 import stat
 
-from ansible_collections.localdev.kube.plugins.module_utils.dockerignore import (
-    DockerContextError,
-    LegacyPatternMatcher,
-    PatternMatcher,
-    read_dockerignore,
-    read_dockerignore_docker_image,
-    trim_build_files_from_excludes,
-)
+# Private to community.docker (a declared dependency, pinned to a major
+# version in galaxy.yml): using it keeps the tag's file list the build's own.
+from ansible_collections.community.docker.plugins.module_utils._api.utils.build import exclude_paths
 
 DIGEST_SCHEME = b"localdev-kube/docker-context/v1"
 CHUNK = 1024 * 1024
+# Outside the context, docker_image adds the Dockerfile under a random name: no context file matches it.
 OUTSIDE_DOCKERFILE = ".dockerfile.outside-context"
 
 
-# --------------------------------------------------------------------------
-# Walking the context as each client does
-# --------------------------------------------------------------------------
+class DockerContextError(Exception):
+    """A context that cannot be hashed (and that Docker could not send either)."""
 
 
-def _listdir(directory):
+def read_dockerignore(root):
+    """The .dockerignore patterns as docker_image reads them: stripped lines, blanks and comments dropped."""
+    path = os.path.join(root, ".dockerignore")
+    if not os.path.isfile(path):
+        return []
     try:
-        return sorted(os.listdir(directory))
+        with open(path, encoding="utf-8") as handle:
+            lines = [line.strip() for line in handle.read().splitlines()]
+    except (OSError, UnicodeDecodeError) as err:
+        raise DockerContextError(f"cannot read {path} as UTF-8 text (docker_image could not either): {err}") from err
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def sent_paths(root, patterns, dockerfile_rel):
+    """Paths (files, directories, links) docker_image puts in the context tar, sorted by their bytes."""
+    try:
+        found = exclude_paths(root, list(patterns), dockerfile=dockerfile_rel or OUTSIDE_DOCKERFILE)
     except OSError as err:
-        raise DockerContextError(f"cannot read directory {directory}: {err.strerror}") from err
-
-
-def _is_real_dir(path):
-    return os.path.isdir(path) and not os.path.islink(path)
-
-
-def walk_cli(root, patterns):
-    """Paths (files, directories, links) the Docker CLI puts in the context tar, sorted."""
-    matcher = PatternMatcher(patterns)
-    found = []
-
-    def visit(rel_dir, parent_matched):
-        for name in _listdir(os.path.join(root, rel_dir) if rel_dir else root):
-            rel = f"{rel_dir}/{name}" if rel_dir else name
-            is_dir = _is_real_dir(os.path.join(root, rel))
-            excluded, matched = matcher.matches_using_parent_results(rel, parent_matched)
-            if excluded:
-                if is_dir and matcher.exclusions and matcher.may_hold_exceptions(rel):
-                    visit(rel, matched)
-                continue
-            found.append(rel)
-            if is_dir:
-                visit(rel, matched)
-
-    visit("", None)
-    return found
-
-
-def walk_docker_image(root, patterns, dockerfile="Dockerfile"):
-    """Paths community.docker.docker_image puts in the context tar, sorted."""
-    matcher = LegacyPatternMatcher([*patterns, "!" + (dockerfile or "Dockerfile")])
-    found = []
-
-    def visit(rel_dir):
-        for name in _listdir(os.path.join(root, rel_dir) if rel_dir else root):
-            rel = f"{rel_dir}/{name}" if rel_dir else name
-            excluded = matcher.matches(rel)
-            if not excluded:
-                found.append(rel)
-            if not _is_real_dir(os.path.join(root, rel)):
-                continue
-            if excluded and not any(p.exclusion and p.cleaned.startswith(rel) for p in matcher.patterns):
-                continue
-            visit(rel)
-
-    visit("")
-    return sorted(found)
+        raise DockerContextError(f"cannot read the context {root}: {err}") from err
+    return sorted(found, key=os.fsencode)
 
 
 # --------------------------------------------------------------------------
@@ -141,7 +96,7 @@ def _entry_record(root, rel):
     elif stat.S_ISLNK(info.st_mode):
         kind, payload, size = b"l", os.fsencode(os.readlink(full)), 0
     elif stat.S_ISSOCK(info.st_mode):
-        return None, 0  # neither client sends sockets
+        return None, 0  # Docker does not send sockets
     else:
         kind, payload, size = b"o", b"", 0
     record = b"\0".join([kind, b"%o" % mode, os.fsencode(rel), payload]) + b"\n"
@@ -174,8 +129,8 @@ def context_digest(root, dockerfile="Dockerfile", build_args=None, target=None, 
     """Digest of everything that decides the image: the context as sent, the Dockerfile, args, target.
 
     Returns a dict: digest (sha256 hex), entries (paths hashed), size (bytes of
-    regular files), dockerfile (absolute path), dockerfile_in_context,
-    patterns (as the CLI reads them), divergent (paths only one client sends).
+    regular files), dockerfile (absolute path), dockerfile_in_context and
+    patterns (as docker_image reads them).
     """
     root = os.path.abspath(root)
     if not os.path.isdir(root):
@@ -184,19 +139,8 @@ def context_digest(root, dockerfile="Dockerfile", build_args=None, target=None, 
     if not os.path.isfile(dockerfile_path):
         raise DockerContextError(f"Dockerfile {dockerfile_path} does not exist")
 
-    ignore_file = os.path.join(root, ".dockerignore")
-    raw = b""
-    if os.path.isfile(ignore_file):
-        try:
-            with open(ignore_file, "rb") as handle:
-                raw = handle.read()
-        except OSError as err:
-            raise DockerContextError(f"cannot read {ignore_file}: {err.strerror}") from err
-    cli_patterns = trim_build_files_from_excludes(read_dockerignore(raw), dockerfile_rel)
-    cli = walk_cli(root, cli_patterns)
-    # Outside the context, docker_image adds the Dockerfile under a random name: no context file matches it.
-    sdk = walk_docker_image(root, read_dockerignore_docker_image(raw), dockerfile_rel or OUTSIDE_DOCKERFILE)
-    entries = sorted(set(cli) | set(sdk), key=os.fsencode)
+    patterns = read_dockerignore(root)
+    entries = sent_paths(root, patterns, dockerfile_rel)
 
     digest = hashlib.sha256(DIGEST_SCHEME + b"\n")
     size = 0
@@ -218,8 +162,7 @@ def context_digest(root, dockerfile="Dockerfile", build_args=None, target=None, 
         "size": size,
         "dockerfile": dockerfile_path,
         "dockerfile_in_context": dockerfile_rel is not None,
-        "patterns": read_dockerignore(raw),
-        "divergent": sorted(set(cli) ^ set(sdk)),
+        "patterns": patterns,
     }
 
 

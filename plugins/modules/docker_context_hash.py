@@ -12,20 +12,18 @@ module: docker_context_hash
 short_description: Compute a content-addressed image tag from a Docker build context
 version_added: "0.1.0"
 description:
-  - Walks a Docker build context the way Docker clients do (C(.dockerignore) applied with Docker's
-    own matching rules) and hashes what would be sent, the Dockerfile, the build arguments and the
-    target stage into a digest and a short tag.
+  - Lists the files of a Docker build context that C(community.docker.docker_image) sends (its
+    C(.dockerignore) handling, found by community.docker's own code) and hashes them, the Dockerfile,
+    the build arguments and the target stage into a digest and a short tag.
   - The same inputs always give the same tag, and any change that reaches the build gives a new one,
     so an image tagged with it never goes stale under the C(IfNotPresent) pull policy.
   - Hashed per entry are the path relative to the context, the entry type, the permission bits, and
     the content (regular files) or target (symbolic links). Timestamps and owners are not hashed.
-  - C(.dockerignore) follows the Docker CLI (comments only when C(#) starts the line, patterns
-    cleaned like Go's C(filepath.Clean), a leading C(/) dropped, C(**) crossing directories, C(!)
-    exceptions, the last matching pattern winning, a pattern matching a path or any of its parent
-    directories, excluded directories entered only when an exception names a path inside them,
-    C(.dockerignore) and the Dockerfile always sent). Where C(community.docker.docker_image)
-    (Docker SDK for Python rules) would send a file the CLI would not, that file is hashed too, so
-    the tag covers what either client sends; such paths are listed in RV(divergent).
+  - C(.dockerignore) is read as C(docker_image) reads it (lines trimmed, blank lines and lines starting
+    with C(#) dropped) and matched by community.docker's own walk (the Docker SDK for Python's rules),
+    so the tag covers exactly the files the build receives. The Docker CLI reads a few patterns
+    differently (a C(#) after leading spaces, case, some bracket expressions, patterns it refuses);
+    an image built with this tag is built by C(docker_image), so those differences do not matter.
   - Only the context's own C(.dockerignore) is read (the classic builder and C(docker_image) ignore
     C(<Dockerfile>.dockerignore) files, which only BuildKit reads).
   - Read-only. It runs in check mode and never reports a change.
@@ -59,9 +57,8 @@ options:
     type: int
     default: 12
 notes:
-  - Fails, naming the pattern, when C(.dockerignore) holds a pattern the Docker CLI rejects (for
-    example an unclosed C([)), and when a file in the context cannot be read (Docker could not send
-    it either).
+  - Fails, naming the file, when C(.dockerignore) is not UTF-8 text or a file in the context cannot
+    be read (C(docker_image) could not send it either).
 attributes:
   check_mode:
     support: full
@@ -130,19 +127,11 @@ dockerfile_in_context:
   type: bool
   sample: true
 patterns:
-  description: The C(.dockerignore) patterns as the Docker CLI reads them (comments dropped, paths cleaned).
+  description: The C(.dockerignore) patterns as C(docker_image) reads them (trimmed, blank lines and comments dropped).
   returned: success
   type: list
   elements: str
   sample: ["node_modules", "**/*.pyc", "!keep.pyc"]
-divergent:
-  description:
-    - Paths that the Docker CLI and C(community.docker.docker_image) treat differently (one sends them,
-      the other does not). They are hashed. Usually empty.
-  returned: success
-  type: list
-  elements: str
-  sample: []
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -189,7 +178,6 @@ def main():
         dockerfile=result["dockerfile"],
         dockerfile_in_context=result["dockerfile_in_context"],
         patterns=result["patterns"],
-        divergent=result["divergent"],
     )
 
 

@@ -32,6 +32,11 @@ git ls-files -z --cached --others --exclude-standard -- . ':!apps' ':!collection
     ':!charts/todo-app/templates' ':!charts/todo-app/charts/*/templates/*' \
     ':!tests/consumer/chart/templates' \
   | (cd "$root" && xargs -0 cp --parents -t "$dest")
+# The declared dependency whose module_utils a module imports, beside it (the
+# import test loads modules with only this tree on the collection path).
+deps=$("$LOCALDEV_VENV/bin/python" -c 'import ansible_collections.community.docker as m; print(list(m.__path__)[0])')
+mkdir -p "$work/ansible_collections/community"
+ln -s "$deps" "$work/ansible_collections/community/docker"
 cd "$dest"
 python=$("$venv/bin/python" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
 PATH="$venv/bin:$PATH" ansible-test sanity --local --requirements --python "$python" --color no
