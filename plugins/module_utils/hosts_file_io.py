@@ -301,11 +301,22 @@ def edit_hosts_file(module, path, edit, backup=False, create=True, lock_timeout=
     In ``module.check_mode`` nothing is written (the file is read under a shared lock).
     ``create``: a missing file is created (empty, mode 0644) when the edit adds lines.
     ``unsafe_writes``: where a rename over the file is impossible, rewrite it in place.
-    Raises PermissionDeniedError, LockTimeoutError, RenameImpossibleError or
-    HostsFileError; the file is then unchanged.
+    Raises PermissionDeniedError (its ``outcome`` says what the edit would
+    change, when the file could be read), LockTimeoutError,
+    RenameImpossibleError or HostsFileError; the file is then unchanged.
     """
     real = os.path.realpath(path)
     outcome = EditOutcome(real)
+    try:
+        return _edit_locked(module, real, edit, outcome, backup, create, lock_timeout, unsafe_writes)
+    except PermissionDeniedError as err:
+        # What the edit would change, when the file could be read: the caller can
+        # retry as root, or tell someone with the right to make that change.
+        err.outcome = outcome
+        raise
+
+
+def _edit_locked(module, real, edit, outcome, backup, create, lock_timeout, unsafe_writes):
     fd = None
     created = False
     if module.check_mode:
@@ -315,7 +326,9 @@ def edit_hosts_file(module, path, edit, backup=False, create=True, lock_timeout=
         fd = _open_locked(real, True, False, lock_timeout, outcome)[0]
         if fd is None:
             probe = HostsFile()
-            if create and edit(probe).changed:
+            outcome.result = edit(probe)
+            outcome.after = probe.to_bytes()
+            if create and outcome.result.changed:
                 fd, created = _open_locked(real, True, True, lock_timeout, outcome)
     try:
         if fd is None:

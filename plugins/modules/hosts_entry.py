@@ -9,11 +9,12 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 ---
 module: hosts_entry
-short_description: Manage one address-to-names mapping in a hosts file, touching only its own lines
+short_description: Manage address-to-names mappings in a hosts file, touching only its own lines
 version_added: 0.1.0
 description:
-  - Adds, replaces or removes one mapping (an address and one or more host names) in a hosts file
-    such as C(/etc/hosts) or, from WSL, the Windows hosts file.
+  - Adds, replaces or removes mappings (an address and one or more host names each) in a hosts file
+    such as C(/etc/hosts) or, from WSL, the Windows hosts file: one (O(ip) and O(names)) or several
+    (O(entries)), all in one locked read and write.
   - Every line the module writes ends with a managed-by marker comment (O(marker)). Only lines carrying
     that marker are ever changed or removed. All other content (comments, blank lines, tabs or spaces,
     aliases, line order, CRLF line endings, a missing final newline) is kept byte for byte.
@@ -28,7 +29,10 @@ description:
     create files in, such as the Windows hosts file's when only the file was made writable), the file is
     rewritten in place, under the lock, only with O(unsafe_writes=true); otherwise the module fails and says so.
   - All options are validated before the file is read; on any error the file is unchanged.
-  - "The module never escalates privileges. Use C(become: true) on the task for a file owned by root."
+  - "The module never escalates privileges. Use C(become: true) on the task for a file owned by root.
+    When this user may read the file but not write it, the failure still says what the edit would add
+    and remove (RV(added), RV(removed)), so a caller can retry as root only when there is something to
+    write, or hand the change to someone who may make it."
 author:
   - localdev.kube maintainers (!UNKNOWN)
 options:
@@ -53,6 +57,21 @@ options:
         An empty list is an error.
     type: list
     elements: str
+  entries:
+    description:
+      - Several mappings at once, each with the meaning of O(ip) and O(names), applied in order in one
+        edit of the file (all of them or none).
+      - Mutually exclusive with O(ip) and O(names).
+    type: list
+    elements: dict
+    suboptions:
+      ip:
+        description: As O(ip).
+        type: str
+      names:
+        description: As O(names).
+        type: list
+        elements: str
   state:
     description:
       - V(present) ensures exactly one managed line maps O(names) to O(ip).
@@ -140,10 +159,10 @@ EXAMPLES = r"""
 
 - name: Map a name to both an IPv4 and an IPv6 address
   localdev.kube.hosts_entry:
-    ip: "{{ item }}"
-    names: [todo.local]
+    entries:
+      - {ip: 127.0.0.1, names: [todo.local]}
+      - {ip: "::1", names: [todo.local]}
     unique: false
-  loop: [127.0.0.1, "::1"]
   become: true
 
 - name: Take todo.local over from a hand-written line that points elsewhere
@@ -179,8 +198,10 @@ path:
   type: str
   sample: /etc/hosts
 added:
-  description: Lines added (or, in check mode, that would be added), without line endings.
-  returned: always
+  description:
+    - Lines added (or, in check mode, that would be added), without line endings.
+    - On a failure for lack of permission (RV(denied)), the lines the edit would have added.
+  returned: always, and a failure for lack of permission except V(reading)
   type: list
   elements: str
   sample: ["192.168.49.2 todo.local # managed by localdev.kube"]
@@ -188,7 +209,8 @@ removed:
   description:
     - Lines removed (or that would be removed), without line endings.
     - A line that only lost some names appears here and, as rewritten, in RV(added).
-  returned: always
+    - On a failure for lack of permission (RV(denied)), the lines the edit would have removed.
+  returned: always, and a failure for lack of permission except V(reading)
   type: list
   elements: str
   sample: ["192.168.49.5 todo.local # managed by localdev.kube"]
@@ -231,6 +253,7 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 from ansible_collections.localdev.kube.plugins.module_utils.hosts_file import (
+    EditResult,
     HostsFileError,
     ValidationError,
     validate_ip,
@@ -265,23 +288,65 @@ def _writable(path, unsafe_writes):
     return st.st_uid == euid and os.access(path, os.W_OK) and (unsafe_writes or os.access(directory, os.W_OK))
 
 
+def _mappings(params):
+    """The validated (ip, names) pairs, from entries or from ip and names; fails before the file is read."""
+    state = params["state"]
+    given = params["entries"] if params["entries"] is not None else [{"ip": params["ip"], "names": params["names"]}]
+    if not given:
+        raise ValidationError("entries", "must list at least one mapping")
+    mappings = []
+    for index, entry in enumerate(given):
+        prefix = f"entries[{index}]." if params["entries"] is not None else ""
+        for key in ("ip", "names"):
+            if state == "present" and entry[key] is None:
+                raise ValidationError(f"{prefix}{key}", "required with state=present")
+        ip = validate_ip(entry["ip"], option=f"{prefix}ip") if entry["ip"] is not None else None
+        names = validate_names(entry["names"], option=f"{prefix}names") if entry["names"] is not None else None
+        mappings.append((ip, names))
+    return mappings
+
+
+def _fail_denied(module, err):
+    planned = getattr(err, "outcome", None)
+    readable = planned is not None and err.action != "reading"
+    module.fail_json(
+        msg=(
+            f"Permission denied: {err}. Nothing was changed. Run the task with 'become: true' (the module "
+            f"does not escalate by itself), or give this user write access to {err.path}."
+        ),
+        path=err.path,
+        denied=err.action,
+        writable=False,
+        **({"added": planned.result.added, "removed": planned.result.removed} if readable else {}),
+    )
+
+
 def run(module):
     params = module.params
     path = params["path"]
     state = params["state"]
     try:
         marker = validate_marker(params["marker"])
-        ip = validate_ip(params["ip"]) if params["ip"] is not None else None
-        names = validate_names(params["names"]) if params["names"] is not None else None
+        mappings = _mappings(params)
     except ValidationError as err:
         module.fail_json(msg=f"{err}; {path} was not changed", option=err.option)
     if params["lock_timeout"] < 0:
         module.fail_json(msg=f"lock_timeout: must be 0 or more seconds; {path} was not changed", option="lock_timeout")
+    conflicts = []  # (names, (line number, text)) of the last edit
 
     def edit(hosts):
-        if state == "present":
-            return hosts.ensure_present(ip, names, marker=marker, unique=params["unique"], force=params["force"])
-        return hosts.ensure_absent(names=names, ip=ip, marker=marker)
+        combined = EditResult()
+        conflicts.clear()
+        for ip, names in mappings:
+            if state == "present":
+                one = hosts.ensure_present(ip, names, marker=marker, unique=params["unique"], force=params["force"])
+            else:
+                one = hosts.ensure_absent(names=names, ip=ip, marker=marker)
+            combined.added.extend(one.added)
+            combined.removed.extend(one.removed)
+            combined.conflicts.extend(one.conflicts)
+            conflicts.extend((names, conflict) for conflict in one.conflicts)
+        return combined
 
     try:
         outcome = edit_hosts_file(
@@ -293,15 +358,7 @@ def run(module):
             unsafe_writes=params["unsafe_writes"],
         )
     except PermissionDeniedError as err:
-        module.fail_json(
-            msg=(
-                f"Permission denied: {err}. Nothing was changed. Run the task with 'become: true' (the module "
-                f"does not escalate by itself), or give this user write access to {err.path}."
-            ),
-            path=err.path,
-            denied=err.action,
-            writable=False,
-        )
+        _fail_denied(module, err)
     except RenameImpossibleError as err:
         module.fail_json(
             msg=(
@@ -321,7 +378,7 @@ def run(module):
 
     for warning in outcome.warnings:
         module.warn(warning)
-    for lineno, text in outcome.result.conflicts:
+    for names, (lineno, text) in conflicts:
         module.warn(
             f"line {lineno} of {outcome.path} maps {', '.join(names)} (or one of them) to another address and is "
             f"not managed by this module (no '# {marker}'): {text!r}. It was left unchanged and may shadow our "
@@ -355,6 +412,11 @@ def main():
             "path": {"type": "path", "default": "/etc/hosts"},
             "ip": {"type": "str"},
             "names": {"type": "list", "elements": "str"},
+            "entries": {
+                "type": "list",
+                "elements": "dict",
+                "options": {"ip": {"type": "str"}, "names": {"type": "list", "elements": "str"}},
+            },
             "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
             "marker": {"type": "str", "default": "managed by localdev.kube"},
             "unique": {"type": "bool", "default": True},
@@ -364,7 +426,7 @@ def main():
             # Declared as ansible-core declares it for its file modules, without their other options.
             "unsafe_writes": {"type": "bool", "default": False, "fallback": (env_fallback, ["ANSIBLE_UNSAFE_WRITES"])},
         },
-        required_if=[("state", "present", ("ip", "names"))],
+        mutually_exclusive=[("entries", "ip"), ("entries", "names")],
         supports_check_mode=True,
     )
     run(module)

@@ -205,7 +205,11 @@ def test_permission_denied_says_to_use_become(root_owned_hosts):
     assert result["failed"] is True
     assert "become: true" in result["msg"]
     assert result["denied"]
+    # What a root run would do, so a caller retries as root only when there is something to write.
+    assert (result["added"], result["removed"]) == ([OURS], [])
     assert path.read_text() == ORIGINAL
+    # Nothing to write: no permission is needed.
+    assert run_as_nobody(names=["localhost"], ip="127.0.0.1", state="absent").get("failed") is not True
 
 
 def test_check_mode_says_whether_this_user_may_write(capsys, hosts, tmp_path, root_owned_hosts):
@@ -228,6 +232,7 @@ def test_check_mode_says_whether_this_user_may_write(capsys, hosts, tmp_path, ro
     path.chmod(0o600)
     refused = run_as_nobody(_ansible_check_mode=True)
     assert (refused["failed"], refused["denied"], refused["writable"]) == (True, "reading", False)
+    assert "added" not in refused
     assert path.read_text() == ORIGINAL
 
 
@@ -237,3 +242,38 @@ def test_an_owner_needs_the_directory_or_unsafe_writes(capsys, tmp_path):
     hosts.write_text(ORIGINAL)
     args = {"path": str(hosts), "ip": "192.168.49.2", "names": ["todo.local"], "_ansible_check_mode": True}
     assert run_module(capsys, **args)["writable"] is True
+
+
+def test_entries_are_applied_in_one_edit(capsys, hosts):
+    entries = [{"ip": "192.168.49.2", "names": ["todo.local"]}, {"ip": "::1", "names": ["api.todo.local"]}]
+    result = run_module(capsys, path=str(hosts), entries=entries)
+    second = "::1 api.todo.local # managed by localdev.kube"
+    assert (result["changed"], result["added"]) == (True, [OURS, second])
+    assert hosts.read_text() == ORIGINAL + OURS + "\n" + second + "\n"
+    assert run_module(capsys, path=str(hosts), entries=entries)["changed"] is False
+    names_only = [{"names": ["todo.local", "api.todo.local"]}]
+    gone = run_module(capsys, path=str(hosts), entries=names_only, state="absent")
+    assert (gone["changed"], gone["removed"]) == (True, [OURS, second])
+    assert hosts.read_text() == ORIGINAL
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        ({"entries": [{"ip": "127.0.0.1", "names": ["a.local"]}, {"names": ["b.local"]}]}, "entries[1].ip"),
+        ({"entries": [{"ip": "127.0.0.1", "names": ["a.local"]}, {"ip": "x", "names": ["b.local"]}]}, "entries[1].ip"),
+        ({"entries": [{"ip": "127.0.0.1", "names": ["-bad"]}]}, "entries[0].names"),
+        ({"entries": []}, "entries"),
+        ({"ip": "127.0.0.1"}, "names"),
+    ],
+)
+def test_entries_are_validated_before_the_file_is_read(capsys, hosts, args, option):
+    result = run_module(capsys, path=str(hosts), **args)
+    assert (result["failed"], result["option"]) == (True, option)
+    assert hosts.read_text() == ORIGINAL
+
+
+def test_entries_exclude_ip_and_names(capsys, hosts):
+    result = run_module(capsys, path=str(hosts), ip="127.0.0.1", entries=[{"ip": "127.0.0.1", "names": ["a.local"]}])
+    assert result["failed"] is True
+    assert "mutually exclusive" in result["msg"]
