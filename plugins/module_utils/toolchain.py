@@ -66,7 +66,6 @@ _VERSION_IN_TEXT = re.compile(
 )
 # binfmt_misc entries WSL registers to run Windows executables (the -late one
 # on newer WSL releases).
-WSL_INTEROP_FILES = ("/proc/sys/fs/binfmt_misc/WSLInterop", "/proc/sys/fs/binfmt_misc/WSLInterop-late")
 
 _SHA256 = re.compile(r"^(?:sha256:)?[0-9a-fA-F]{64}$")
 
@@ -183,30 +182,6 @@ def release_platform(system, machine):
             "this role installs amd64 (x86_64) and arm64 (aarch64) builds" % (machine, os_name)
         )
     return os_name, arch
-
-
-def is_wsl(kernel_release, proc_version="", interop=False):
-    """True on Windows Subsystem for Linux.
-
-    interop: whether WSL's handler for Windows executables is registered (one of
-    WSL_INTEROP_FILES exists), which also holds for custom WSL kernels; else its
-    kernels name Microsoft or WSL in their release.
-    """
-    if interop:
-        return True
-    text = "%s %s" % (kernel_release or "", proc_version or "")
-    return "microsoft" in text.lower() or "wsl" in text.lower()
-
-
-def host_platform(system, wsl):
-    """The platform word later roles decide by: 'macos', 'wsl' or 'linux'.
-
-    Install instructions, the ingress address and the hosts files differ
-    between these three; any other Unix is treated like native Linux.
-    """
-    if (system or "").strip().lower() == "darwin":
-        return "macos"
-    return "wsl" if wsl else "linux"
 
 
 def is_sha256(value):

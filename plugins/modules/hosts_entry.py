@@ -13,7 +13,7 @@ short_description: Manage address-to-names mappings in a hosts file, touching on
 version_added: 0.1.0
 description:
   - Adds, replaces or removes mappings (an address and one or more host names each) in a hosts file
-    such as C(/etc/hosts) or, from WSL, the Windows hosts file: one (O(ip) and O(names)) or several
+    such as C(/etc/hosts) or, from WSL, the Windows hosts file. One (O(ip) and O(names)) or several
     (O(entries)), all in one locked read and write.
   - Every line the module writes ends with a managed-by marker comment (O(marker)). Only lines carrying
     that marker are ever changed or removed. All other content (comments, blank lines, tabs or spaces,

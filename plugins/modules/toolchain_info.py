@@ -17,11 +17,11 @@ description:
     C(docker --version)) and says for each whether the copy on E(PATH) is good enough, the copy
     already in O(install_dir) is the pinned version, or the pinned version has to be installed.
   - Also reports the host's operating system and CPU in the words the release file names use
-    (V(linux)/V(darwin), V(amd64)/V(arm64)), whether it is WSL, the platform later roles decide by
-    (RV(platform), one of V(linux), V(macos) or V(wsl)), whether O(install_dir) is on E(PATH) and, when it
+    (V(linux)/V(darwin), V(amd64)/V(arm64)), whether O(install_dir) is on E(PATH) and, when it
     is not, the line that puts it there for the user's shell.
-  - With O(tools=[]) it only reports the host, which is how a role used without the
-    localdev.kube.toolchain role finds the platform that role publishes as C(toolchain_platform).
+  - In the same run it gives the platform as M(localdev.kube.platform_info) decides it (RV(system),
+    RV(machine), RV(wsl), RV(platform)), so the toolchain role needs no second module run for it. A role
+    that needs only the platform uses M(localdev.kube.platform_info).
   - With O(docker_daemon=true) it also asks the Docker daemon of the current Docker context for its info
     through the docker CLI (C(docker info)), which follows E(DOCKER_HOST), E(DOCKER_CONTEXT) and the CLI's
     current context as minikube's docker driver, which runs that CLI, does (RV(docker_daemon)).
@@ -76,6 +76,7 @@ options:
 notes:
   - Supports C(check_mode).
 seealso:
+  - module: localdev.kube.platform_info
   - name: The localdev.kube.toolchain role
     description: Installs what this module plans, verified against the published SHA-256.
     link: https://github.com/localdev/kube/tree/main/roles/toolchain
@@ -301,25 +302,22 @@ to_install:
 """
 
 import os
-import platform
 import pwd
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.localdev.kube.plugins.module_utils.deadline import CommandTimeout, run_with_deadline
+from ansible_collections.localdev.kube.plugins.module_utils.host_platform import detect
 from ansible_collections.localdev.kube.plugins.module_utils.toolchain import (
     DOCKER_INFO_ARGS,
     RELEASE_LAYOUTS,
     VERSION_ARGS,
-    WSL_INTEROP_FILES,
     UnsupportedPlatform,
     dir_on_path,
     docker_context_name,
     docker_daemon_answer,
-    host_platform,
     is_version,
-    is_wsl,
     parse_version,
     path_hint,
     plan_tool,
@@ -400,14 +398,6 @@ def _user_shell():
     return os.environ.get("SHELL") or _password_entry().pw_shell
 
 
-def _proc_version():
-    try:
-        with open("/proc/version") as handle:
-            return handle.read()
-    except OSError:
-        return ""
-
-
 # Where the docker CLI and community.docker look without DOCKER_HOST.
 DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock"
 
@@ -452,9 +442,9 @@ def main():
         search_path = os.environ.get("PATH", "")
     entries = [entry for entry in search_path.split(os.pathsep) if entry]
 
-    system, machine = platform.system(), platform.machine()
+    host = detect()
     try:
-        os_name, arch = release_platform(system, machine)
+        os_name, arch = release_platform(host["system"], host["machine"])
         platform_error = None
     except UnsupportedPlatform as exc:
         os_name = arch = None
@@ -463,25 +453,19 @@ def main():
     home = os.environ.get("HOME") or _password_entry().pw_dir
     shell = _user_shell()
     index = dir_on_path(install_dir, entries) if install_dir else None
-    wsl = system == "Linux" and is_wsl(
-        platform.release(), _proc_version(), any(os.path.exists(path) for path in WSL_INTEROP_FILES)
-    )
     result = {
         "changed": False,
         "check_mode": module.check_mode,
-        "system": system,
-        "machine": machine,
+        **host,
         "os": os_name,
         "arch": arch,
         "platform_error": platform_error,
-        "wsl": wsl,
-        "platform": host_platform(system, wsl),
         "home": home,
         "shell": shell,
         "search_path": entries,
         "install_dir": install_dir,
         "install_dir_on_path": index is not None,
-        "path_hint": path_hint(install_dir, home, shell, system) if install_dir else None,
+        "path_hint": path_hint(install_dir, home, shell, host["system"]) if install_dir else None,
         "tools": {},
         "to_install": [],
         "docker_context": docker_context_name(os.environ, home),

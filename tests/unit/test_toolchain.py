@@ -16,10 +16,8 @@ from ansible_collections.localdev.kube.plugins.module_utils.toolchain import (
     compare_versions,
     dir_on_path,
     docker_daemon_answer,
-    host_platform,
     is_sha256,
     is_version,
-    is_wsl,
     normalize_version,
     parse_version,
     path_hint,
@@ -176,40 +174,6 @@ def test_release_platform_refuses_what_has_no_release(system, machine, words):
         release_platform(system, machine)
     for word in words:
         assert word in str(exc.value)
-
-
-@pytest.mark.parametrize(
-    ("release", "proc", "expected"),
-    [
-        ("5.15.167.4-microsoft-standard-WSL2", "", True),
-        ("4.4.0-19041-Microsoft", "", True),
-        ("6.1.0-25-amd64", "Linux version 6.1.0-25-amd64 (debian-kernel@lists.debian.org)", False),
-        ("6.6.87.2", "Linux version 6.6.87.2-microsoft-standard-WSL2 (root@...)", True),
-        ("", "", False),
-    ],
-)
-def test_is_wsl(release, proc, expected):
-    assert is_wsl(release, proc) is expected
-
-
-def test_wsl_interop_marks_wsl_whatever_the_kernel_says():
-    assert is_wsl("6.6.36-custom", "Linux version 6.6.36-custom", interop=True) is True
-    assert is_wsl("6.6.36-custom", "Linux version 6.6.36-custom", interop=False) is False
-
-
-@pytest.mark.parametrize(
-    ("system", "wsl", "expected"),
-    [
-        ("Darwin", False, "macos"),
-        ("Darwin", True, "macos"),  # a kernel string cannot make a Mac WSL
-        ("Linux", True, "wsl"),
-        ("Linux", False, "linux"),
-        ("FreeBSD", False, "linux"),
-        ("", False, "linux"),
-    ],
-)
-def test_host_platform(system, wsl, expected):
-    assert host_platform(system, wsl) == expected
 
 
 # --- release URLs and checksums -----------------------------------------------
