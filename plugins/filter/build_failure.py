@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: build_failure
 short_description: Which image build failed, at which Dockerfile step, with the end of its output
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - "Takes the failed results of a C(community.docker.docker_image) loop over the images role's build
     items (each with C(msg), and C(item) holding C(tag) and C(item): the C(images_list) entry) and returns

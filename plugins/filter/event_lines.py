@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: event_lines
 short_description: Kubernetes Events as one line each, oldest first, the last few only
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - "Takes Event objects (the C(resources) of C(kubernetes.core.k8s_info) with C(kind: Event)) and returns
     C(<object>: <reason>: <message>) for each, ordered by when it last happened, keeping the newest O(last)."

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: familiar_image_name
 short_description: An image reference by the name the Docker daemon lists it under
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - "Returns the reference as C(docker images) shows it, by Docker's own rules: Docker Hub's registry
     (C(docker.io), C(index.docker.io)) is left out, and so is C(library/) before a one-part name; a name

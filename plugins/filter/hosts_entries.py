@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: hosts_entries
 short_description: The hosts_file role's entries with C(auto) addresses resolved
-version_added: 0.3.0
+version_added: 0.1.0
 description:
   - "Returns each entry of the hosts_file role's O(_input) as C({ip, names}), with C(ip) the entry's own address,
     or O(auto_ip) where the entry's ip is C(auto) or missing."

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: input_problems
 short_description: One message per wrong setting, naming the variable, the value, the rule and the fix
-version_added: 0.3.0
+version_added: 0.1.0
 description:
   - "Takes a list of checks and returns the message of each one that fails, at most one per variable (the
     first failing check of a variable; later ones are skipped, since a list given as a string has no sound

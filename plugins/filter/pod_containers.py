@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: pod_containers
 short_description: The containers of pods that are not ready, and what each one is doing
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - "Takes Pod objects (the C(resources) of C(kubernetes.core.k8s_info)) and returns one entry per
     container, init containers first, of each pod whose C(Ready) condition is not C(True)."

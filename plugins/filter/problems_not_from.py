@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: problems_not_from
 short_description: The input messages whose variable is not made from a setting already refused
-version_added: 0.3.0
+version_added: 0.1.0
 description:
   - "A playbook that wires its own settings into roles' inputs (an inventory's C(app_namespace) into
     C(helm_release_namespace)) checks both: a wrong setting is then refused twice, once under each name.

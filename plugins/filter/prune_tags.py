@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: prune_tags
 short_description: The images role's old content tags beyond the newest few per repository
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - "Takes the daemon's images (the C(images) of C(community.docker.docker_host_info) with
     C(verbose_output)) and returns, for each repository of O(images), the tags that look like the role's

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: secret_in_place
 short_description: Whether a live Secret already holds the given keys, values and labels
-version_added: 0.3.0
+version_added: 0.1.0
 description:
   - "Takes a Secret as the Kubernetes API returns it (an item of the C(resources) of
     M(kubernetes.core.k8s_info)), or nothing when there is none, and tells whether applying

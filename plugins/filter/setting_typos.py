@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: setting_typos
 short_description: A warning for each variable one edit away from a known setting
-version_added: 0.3.0
+version_added: 0.1.0
 description:
   - "Of the variable names given, those that are not a known setting but one edit (an insertion, a deletion,
     a substitution or a swap of neighbours) away from one: C(minikube_cpu) for C(minikube_cpus). Names that

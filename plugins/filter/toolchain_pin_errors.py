@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: toolchain_pin_errors
 short_description: What is wrong with the toolchain role's versions, base URLs and pinned checksums
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - "Takes the toolchain role's pinned tools (each C({name, version, minimum_version, base_url}), from the
     C(toolchain_<tool>_version), C(toolchain_<tool>_min_version) and C(toolchain_<tool>_base_url) variables)

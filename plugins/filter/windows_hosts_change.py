@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: windows_hosts_change
 short_description: The Windows path and the elevated PowerShell command that add and remove hosts lines
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - "Takes the Windows hosts file's path as WSL sees it (C(/mnt/c/Windows/...)) and returns what the
     hosts_file role tells a user whose Windows hosts file needs Administrator: the path as Windows names it,

@@ -10,7 +10,7 @@ DOCUMENTATION = r"""
 ---
 module: helm_drift_info
 short_description: Compare a Helm release with its chart and with its live objects
-version_added: "0.2.0"
+version_added: "0.1.0"
 description:
   - Answers, without changing anything, whether a C(helm upgrade) of the release with the given chart
     and values would change the cluster, and what it would change.
