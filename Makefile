@@ -6,7 +6,7 @@ export PATH := $(VENV)/bin:$(CACHE)/bin:$(PATH)
 # Only gates whose name contains one of these words, e.g. `make test GATES=lint`.
 GATES ?=
 
-.PHONY: deploy teardown test venv venv-test test-env gates check clean
+.PHONY: deploy teardown test venv venv-test test-env gates check changelog clean
 
 deploy: venv ## Deploy the app (ansible-playbook site.yml)
 	ansible-playbook site.yml $(ARGS)
@@ -30,6 +30,9 @@ test-env:
 
 gates:
 	@$(VENV)/bin/python tests/run_gates.py $(GATES)
+
+changelog: venv-test ## Write CHANGELOG.md from changelogs/ (antsibull-changelog)
+	@scripts/changelog.sh
 
 clean: ## Remove test output from the checkout (caches stay)
 	rm -rf tests/output .pytest_cache .ruff_cache *.tar.gz
