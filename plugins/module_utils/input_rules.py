@@ -23,6 +23,7 @@ from ansible_collections.localdev.kube.plugins.module_utils.hosts_file import (
     validate_ip,
     validate_names,
 )
+from ansible_collections.localdev.kube.plugins.module_utils.image_layout import LAYOUT_RULE, layout_problems
 
 _LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 _WHITESPACE = re.compile(r"\s")
@@ -383,6 +384,15 @@ def hosts_entries_checks(entries) -> list:
     return checks
 
 
+def image_layout_checks(var, layout) -> list:
+    """Failing checks of an image layout (where each image goes in the chart's values)."""
+    return [
+        _failing(f"{var}.{component}" if component is not None else var, LAYOUT_RULE, problem, value=value)
+        for component, problem in layout_problems(layout)
+        for value in [layout.get(component) if component is not None else layout]
+    ]
+
+
 def chart_values_checks(values, chart) -> list:
     """Failing checks of chart values against the chart's values.schema.json files (a local chart only).
 
@@ -405,14 +415,18 @@ def chart_values_checks(values, chart) -> list:
 
 
 def _expanded(checks):
-    """Checks of structures and paths (kinds image_list, hosts_entries, chart_values, build_context) become
-    their failing parts."""
+    """Checks of structures and paths become their failing parts.
+
+    The kinds: image_list, hosts_entries, image_layout, chart_values, build_context.
+    """
     for check in checks:
         kind = check.get("kind")
         if kind == "image_list":
             yield from image_list_checks(check.get("value"), check.get("base", "."))
         elif kind == "hosts_entries":
             yield from hosts_entries_checks(check.get("value"))
+        elif kind == "image_layout":
+            yield from image_layout_checks(check["var"], check.get("value"))
         elif kind == "chart_values":
             yield from chart_values_checks(check.get("value"), check.get("chart"))
         elif kind == "build_context":

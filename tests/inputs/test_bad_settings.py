@@ -149,6 +149,12 @@ CASES = [
         {"helm_release_smoke_content": {"/healthz": "ok"}},
         says="paths of helm_release_smoke_paths",
     ),
+    case(
+        "image-layout-path",
+        "helm_release_image_layout.backend",
+        {"helm_release_image_layout": {"backend": {"path": "backend..image"}}},
+        says="not a dotted values path",
+    ),
     # The hosts file.
     case("hosts-ip-out-of-range", "hosts_file_ip", {"hosts_file_ip": "999.1.1.1"}),
     case("hosts-ip-name", "hosts_file_ip", {"hosts_file_ip": "localhost"}, says="not a name"),

@@ -580,6 +580,26 @@ def test_image_list_reports_every_entry_and_one_problem_per_field(tmp_path):
     ]
 
 
+# image_layout -------------------------------------------------------------
+
+
+def layout_problems_of(layout):
+    return input_problems([{"var": "helm_release_image_layout", "value": layout, "kind": "image_layout"}])
+
+
+def test_image_layouts_that_hold():
+    assert layout_problems_of({}) == []
+    assert layout_problems_of({"api": {"path": "image.api"}, "web": {"path": "web.image", "form": "string"}}) == []
+
+
+def test_image_layout_names_the_component_and_the_problem():
+    [message] = layout_problems_of({"api": {"path": "image.api"}, "web": {"path": "image api"}})
+    assert message.startswith('helm_release_image_layout.web = {"path": "image api"}: must be a mapping of component')
+    assert "'image api' is not a dotted values path such as image.api" in message
+    [message] = layout_problems_of("image.api")
+    assert message.startswith('helm_release_image_layout = "image.api": must be a mapping of component')
+
+
 # hosts_entries ------------------------------------------------------------
 
 
