@@ -85,6 +85,34 @@ cmd_build() {
   log "cluster: settings for the minikube role in $vars"
 }
 
+# The role loads minikube_load_images when it runs; a profile that still runs skips it, so an
+# image the host rebuilt since (a base-image stand-in whose recipe changed) is loaded here,
+# when the node does not hold the host's image ID under its name. Straight into the node's
+# daemon: `minikube image load` first removes the old tag, and leaves it (saying nothing)
+# while a container uses it.
+load_rebuilt_images() {
+  local ref node_images
+  node_images=$(minikube image ls --format json)
+  for ref in $(NODE_IMAGES=$node_images python3 - "$vars" <<'PY'
+import json, os, re, subprocess, sys
+refs = json.loads(re.search(r"^minikube_load_images: (.*)$", open(sys.argv[1]).read(), re.M).group(1))
+node = json.loads(os.environ["NODE_IMAGES"] or "[]")
+def names(ref):  # how the node's image list names an image the host calls ref
+    return {ref, f"docker.io/{ref}", f"docker.io/library/{ref}"}
+for ref in refs:
+    host = subprocess.run(["docker", "image", "inspect", "-f", "{{.Id}}", ref], capture_output=True, text=True)
+    want = host.stdout.strip().removeprefix("sha256:")
+    held = {i["id"].removeprefix("sha256:") for i in node if names(ref) & set(i.get("repoTags") or [])}
+    if want and want not in held:
+        print(ref)
+PY
+  ); do
+    log "cluster: loading $ref (the host holds another build than the node)"
+    docker save "$ref" | (eval "$(minikube docker-env --shell bash)" && docker load -q) >&2 ||
+      die "cluster: loading $ref into profile $LOCALDEV_TEST_PROFILE failed"
+  done
+}
+
 # What the profile is made of; a profile made from other pieces is recreated.
 cluster_key() {
   local base
@@ -104,6 +132,7 @@ cmd_up() {
   if [ "$(cat "$key_file" 2>/dev/null)" = "$key" ] && minikube status >/dev/null 2>&1; then
     # The role brought it up from these pieces and it still runs: each gate calls `up`,
     # and only the first needs the role's run.
+    load_rebuilt_images
     log "cluster: profile $LOCALDEV_TEST_PROFILE runs, made from these pieces: nothing to do"
     return 0
   fi
