@@ -10,7 +10,10 @@ import sys
 import pytest
 from chart_render import container, render_matrix
 
-UIDS = {"backend": 10001, "frontend": 10001, "postgresql": 999}
+UIDS = {"backend": 10001, "frontend": 10001, "postgresql": 10001}
+# The one container allowed to run as root: it hands PostgreSQL's data directory
+# over to PostgreSQL's UID, only when the chart renders it (test_postgresql_data.py).
+HAND_OVER = "data-ownership"
 
 
 def all_containers(workload):
@@ -27,11 +30,21 @@ def test_pod_security(matrix):
         pod = spec["securityContext"]
         assert pod["runAsNonRoot"] is True
         assert pod["runAsUser"] == UIDS[component]
+        # No UID or GID below 10000: none of the node's or an image's own users.
+        assert pod["runAsUser"] >= 10000, component
+        assert pod["runAsGroup"] >= 10000, component
+        assert pod["fsGroup"] == pod["runAsGroup"], component
         assert pod["seccompProfile"] == {"type": "RuntimeDefault"}
         sa = manifests.get("ServiceAccount", spec["serviceAccountName"])
         assert sa["automountServiceAccountToken"] is False
         for c in all_containers(workload):
             sc = c["securityContext"]
+            # A container's own runAsUser/runAsGroup would replace the pod's.
+            if c["name"] == HAND_OVER:
+                assert component == "postgresql" and c in spec["initContainers"]
+                assert sc["runAsUser"] == 0 and sc["runAsNonRoot"] is False
+                continue
+            assert "runAsUser" not in sc and "runAsGroup" not in sc, c["name"]
             assert sc["readOnlyRootFilesystem"] is True, c["name"]
             assert sc["allowPrivilegeEscalation"] is False, c["name"]
             assert sc["runAsNonRoot"] is True, c["name"]
