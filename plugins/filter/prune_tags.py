@@ -14,6 +14,8 @@ description:
     content tags (O(tag_length) hex digits) other than the one just built, beyond the newest
     O(keep) minus one (the one just built counts as kept), oldest last. Each entry has C(ref), C(created)
     and C(id), so a caller can skip the images a container still uses."
+  - "With O(keep=0), every tag of those repositories the role makes: all content tags, the one in
+    O(built) too, and C(latest) (removal of what the role built)."
 options:
   _input:
     description: The daemon's images, each with C(RepoTags), C(Created) and C(Id).
@@ -30,7 +32,7 @@ options:
     type: dict
     required: true
   keep:
-    description: How many content tags to keep per repository, the one just built included (at least 1).
+    description: How many content tags to keep per repository, the one just built included; V(0) keeps none.
     type: int
     required: true
   tag_length:
@@ -63,10 +65,15 @@ def _age(tag):
     return (1, created, "") if isinstance(created, (int, float)) else (0, 0, str(created or ""))
 
 
+def _ours(tag, content_tag, keep):
+    """A tag the role makes: a content tag, or latest when everything goes."""
+    return bool(content_tag.match(tag)) or (keep == 0 and tag == "latest")
+
+
 def prune_tags(daemon_images, images, built, keep, tag_length=12):
     keep = int(keep)
-    if keep < 1:
-        raise AnsibleFilterError(f"prune_tags keeps at least the image just built: keep must be 1 or more, not {keep}")
+    if keep < 0:
+        raise AnsibleFilterError(f"prune_tags: keep must be 0 (remove all) or more, not {keep}")
     if not isinstance(daemon_images, list) or not isinstance(images, list) or not isinstance(built, dict):
         raise AnsibleFilterError(
             "prune_tags expects the daemon's images (a list), the role's images (a list) and built (a dict)"
@@ -79,10 +86,11 @@ def prune_tags(daemon_images, images, built, keep, tag_length=12):
             {"ref": ref, "created": found.get("Created"), "id": found.get("Id")}
             for found in daemon_images
             for ref in found.get("RepoTags") or []
-            if ref.startswith(prefix) and content_tag.match(ref[len(prefix) :]) and ref != built.get(image["name"])
+            if ref.startswith(prefix) and _ours(ref[len(prefix) :], content_tag, keep)
+            and (keep == 0 or ref != built.get(image["name"]))
         ]
         tags.sort(key=_age, reverse=True)
-        prune.extend(tags[keep - 1 :])
+        prune.extend(tags[max(keep - 1, 0) :])
     return prune
 
 

@@ -62,7 +62,22 @@ def test_untagged_images_are_ignored():
     assert prune_tags([{"RepoTags": None, "Created": "x", "Id": "y"}, {"Id": "z"}], IMAGES, {}, keep=1) == []
 
 
-@pytest.mark.parametrize("args", [("nope", IMAGES, {}, 1), ([], IMAGES, {}, 0), ([], "x", {}, 1)])
+def test_keep_0_is_every_tag_the_role_made():
+    found = daemon(
+        ["todo-backend:aaaaaaaaaaaa", "todo-backend:latest"],
+        ["todo-backend:v1.2.3"],
+        ["todo-frontend:111111111111"],
+        ["other:latest"],
+    )
+    built = {"backend": "todo-backend:aaaaaaaaaaaa"}
+    assert sorted(t["ref"] for t in prune_tags(found, IMAGES, built, keep=0)) == [
+        "todo-backend:aaaaaaaaaaaa",
+        "todo-backend:latest",
+        "todo-frontend:111111111111",
+    ]
+
+
+@pytest.mark.parametrize("args", [("nope", IMAGES, {}, 1), ([], IMAGES, {}, -1), ([], "x", {}, 1)])
 def test_bad_input_is_an_error(args):
     with pytest.raises(AnsibleFilterError):
         prune_tags(*args)
