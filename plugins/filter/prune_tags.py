@@ -86,7 +86,8 @@ def prune_tags(daemon_images, images, built, keep, tag_length=12):
             {"ref": ref, "created": found.get("Created"), "id": found.get("Id")}
             for found in daemon_images
             for ref in found.get("RepoTags") or []
-            if ref.startswith(prefix) and _ours(ref[len(prefix) :], content_tag, keep)
+            if ref.startswith(prefix)
+            and _ours(ref[len(prefix) :], content_tag, keep)
             and (keep == 0 or ref != built.get(image["name"]))
         ]
         tags.sort(key=_age, reverse=True)

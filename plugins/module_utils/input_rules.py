@@ -24,6 +24,7 @@ from ansible_collections.localdev.kube.plugins.module_utils.hosts_file import (
     validate_names,
 )
 from ansible_collections.localdev.kube.plugins.module_utils.image_layout import LAYOUT_RULE, layout_problems
+from ansible_collections.localdev.kube.plugins.module_utils.sensitive import masked
 
 _LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 _WHITESPACE = re.compile(r"\s")
@@ -393,8 +394,10 @@ def image_layout_checks(var, layout) -> list:
     ]
 
 
-def chart_values_checks(values, chart) -> list:
+def chart_values_checks(values, chart, sensitive=None) -> list:
     """Failing checks of chart values against the chart's values.schema.json files (a local chart only).
+
+    A text value of ``sensitive`` (values merged in that are never shown) is hidden in every message.
 
     Raises JsonschemaMissing (an ImportError) when a schema needs checking and jsonschema is not installed.
     """
@@ -408,7 +411,7 @@ def chart_values_checks(values, chart) -> list:
         _failing(
             f"{var}.{problem['path']}" if problem["path"] else var,
             "what the chart's values.schema.json allows",
-            problem["message"],
+            masked(problem["message"], sensitive or {}),
         )
         for problem in problems
     ]
@@ -428,7 +431,7 @@ def _expanded(checks):
         elif kind == "image_layout":
             yield from image_layout_checks(check["var"], check.get("value"))
         elif kind == "chart_values":
-            yield from chart_values_checks(check.get("value"), check.get("chart"))
+            yield from chart_values_checks(check.get("value"), check.get("chart"), check.get("sensitive"))
         elif kind == "build_context":
             yield from build_context_checks(check["var"], check.get("value"), check.get("base", "."))
         else:

@@ -51,6 +51,13 @@ options:
     description: The values the release should have (as for M(kubernetes.core.helm)).
     type: dict
     default: {}
+  sensitive_values:
+    description:
+      - More values the release should have, merged over O(release_values) (mappings key by key), that are
+        never shown. Like every C(no_log) option, each of their text values is hidden wherever it would
+        appear in this module's result, diffs and messages.
+    type: dict
+    default: {}
   binary_path:
     description: The helm binary.
     type: path
@@ -182,6 +189,7 @@ import traceback
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.common.dict_transformations import dict_merge
 from ansible_collections.localdev.kube.plugins.module_utils import release_drift as rd
 
 try:
@@ -385,7 +393,8 @@ def compare_release(module, helm):
     # The reads are independent and each mostly waits on the API server: they run side by side. The chart and
     # the values only matter when nothing drifted, but asking for them meanwhile costs less than asking after.
     with ThreadPoolExecutor(max_workers=4) as pool:
-        rendered = pool.submit(helm.render, name, p["chart_ref"], p["release_values"])
+        wanted = dict_merge(p["release_values"], p["sensitive_values"])
+        rendered = pool.submit(helm.render, name, p["chart_ref"], wanted)
         deployed_manifest = pool.submit(helm.manifest, name, last["revision"])
         chart = pool.submit(helm.chart, p["chart_ref"])
         values = pool.submit(helm.values, name, last["revision"])
@@ -401,7 +410,7 @@ def compare_release(module, helm):
             not result["drifted"]
             and last.get("status") == "deployed"
             and rd.same_chart(chart.result(), last)
-            and (values.result() or {}) == json.loads(json.dumps(p["release_values"]))
+            and (values.result() or {}) == json.loads(json.dumps(wanted))
         )
     return result, diffs
 
@@ -455,6 +464,7 @@ def main():
             release_namespace=dict(type="str", required=True),
             chart_ref=dict(type="path", required=True),
             release_values=dict(type="dict", default={}),
+            sensitive_values=dict(type="dict", default={}, no_log=True),
             binary_path=dict(type="path", default="helm"),
             kubeconfig=dict(type="path"),
             context=dict(type="str"),

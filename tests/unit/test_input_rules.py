@@ -713,6 +713,23 @@ def test_chart_values_of_the_wrong_type(tiny_chart):
     )
 
 
+def test_a_sensitive_value_the_chart_refuses_is_named_but_never_shown(tiny_chart):
+    sensitive = {"replicaCount": "hunter2-marker"}
+    [message] = input_problems(
+        [
+            {
+                "var": "helm_release_values",
+                "kind": "chart_values",
+                "chart": str(tiny_chart),
+                "value": sensitive,
+                "sensitive": sensitive,
+            }
+        ]
+    )
+    assert message.startswith("helm_release_values.replicaCount: must be what the chart's values.schema.json allows")
+    assert "hunter2-marker" not in message
+
+
 @pytest.mark.parametrize("values", [{}, None])
 def test_chart_values_missing_a_required_key(tiny_chart, values):
     [message] = chart_problems(values, tiny_chart)

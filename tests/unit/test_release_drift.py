@@ -320,6 +320,36 @@ def test_a_chart_that_does_not_render_is_reported_once(capsys, tmp_path):
     assert "does not render" in result["msg"] and "unexpected call" in result["msg"]
 
 
+MARKER = "ldk-sensitive-7f3a9c"
+
+
+def test_sensitive_values_count_as_values_and_are_never_shown(capsys, tmp_path):
+    sensitive = {"backend": {"secrets": {"apiKey": MARKER}}}
+    deployed_values = {"ingress": {"host": "todo.local"}, "backend": {"replicaCount": 1, "secrets": {"apiKey": MARKER}}}
+    helm, _log = deployed_release(tmp_path, values=deployed_values)
+    result = run_for_todo(capsys, tmp_path, helm, release_values=VALUES, sensitive_values=sensitive)
+    assert result["up_to_date"] is True
+    assert MARKER not in json.dumps(result)
+    # Without them the release's values differ: they were compared.
+    helm, _log = deployed_release(tmp_path, values=deployed_values)
+    assert run_for_todo(capsys, tmp_path, helm, release_values=VALUES)["up_to_date"] is False
+
+
+def test_a_sensitive_value_in_helm_s_error_is_hidden(capsys, tmp_path):
+    helm = tmp_path / "helm"
+    helm.write_text(
+        "#!/bin/sh\n"
+        f"case \" $* \" in *history*) echo '{json.dumps(DEPLOYED)}'; exit 0;; esac\n"
+        f"echo 'Error: values do not validate: apiKey {MARKER} is too short' >&2; exit 1\n"
+    )
+    helm.chmod(0o755)
+    result = run_for_todo(
+        capsys, tmp_path, str(helm), release_values=VALUES, sensitive_values={"backend": {"apiKey": MARKER}}
+    )
+    assert result["failed"] and "apiKey ******** is too short" in result["msg"]
+    assert MARKER not in json.dumps(result)
+
+
 def test_a_missing_helm_is_reported_not_raised(capsys, tmp_path):
     result = run_for_todo(capsys, tmp_path, str(tmp_path / "no-helm"))
     assert result["failed"] and result["msg"].startswith("helm could not run")
