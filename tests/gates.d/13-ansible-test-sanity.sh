@@ -30,7 +30,7 @@ mkdir -p "$dest"
 # Tracked and new files, as git sees them; apps/ is not part of the collection.
 git ls-files -z --cached --others --exclude-standard -- . ':!apps' ':!collections' \
     ':!charts/todo-app/templates' ':!charts/todo-app/charts/*/templates/*' \
-    ':!tests/consumer/chart/templates' \
+    ':!tests/consumer/chart/templates' ':!tests/consumer/blog/chart/templates' \
   | (cd "$root" && xargs -0 cp --parents -t "$dest")
 # The declared dependency whose module_utils a module imports, beside it (the
 # import test loads modules with only this tree on the collection path).

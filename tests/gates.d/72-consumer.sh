@@ -34,5 +34,24 @@ log "consumer: second run (changed=0)"
 ansible-playbook "${extra[@]}" playbook.yml | tee "$work/second.log"
 grep -Eq 'localhost +: ok=[0-9]+ +changed=0 ' "$work/second.log" || die "the second run of the consumer playbook changed something"
 ansible-playbook "${extra[@]}" teardown.yml >/dev/null
-cd "$root"
 log "consumer: the installed collection built, released and verified another team's app; re-run changed=0"
+
+# The blog: a chart that renders its own Secret from a sensitive value (a
+# marker that must never show), image.<component> values, a NodePort made
+# ClusterIP, its own health path, and a hosts file (a scratch copy of this
+# machine's) that must come back byte for byte.
+cd blog
+export BLOG_API_TOKEN="blog-token-marker-$RANDOM$RANDOM"
+cp /etc/hosts "$work/hosts" && cp /etc/hosts "$work/hosts.before"
+extra+=(-e "blog_hosts_file=$work/hosts")
+log "blog: first run"
+ansible-playbook -v "${extra[@]}" playbook.yml > "$work/blog-first.log" || { tail -60 "$work/blog-first.log"; die "the blog's first run failed"; }
+log "blog: second run (changed=0)"
+ansible-playbook -v "${extra[@]}" playbook.yml > "$work/blog-second.log" || { tail -60 "$work/blog-second.log"; die "the blog's second run failed"; }
+grep -Eq 'localhost +: ok=[0-9]+ +changed=0 ' "$work/blog-second.log" || { tail -60 "$work/blog-second.log"; die "the second run of the blog playbook changed something"; }
+log "blog: teardown"
+ansible-playbook -v "${extra[@]}" teardown.yml > "$work/blog-teardown.log" || { tail -60 "$work/blog-teardown.log"; die "the blog's teardown failed or left something behind"; }
+cmp -s "$work/hosts" "$work/hosts.before" || die "the blog's teardown did not restore the hosts file byte for byte"
+if grep -l "$BLOG_API_TOKEN" "$work"/blog-*.log; then die "the blog's sensitive value shows in the output above"; fi
+cd "$root"
+log "consumer: the blog's own-Secret chart released, re-run changed=0, removed with nothing left; its token never shown"
