@@ -185,6 +185,32 @@ def recovery(history):
     return {"action": "reinstall", "revision": None, "status": status, "from_revision": last["revision"]}
 
 
+PLANS = ("none", "install", "upgrade", "repair", "rollback", "reinstall", "blocked")
+
+
+def plan(result):
+    """What a run does about the release, and why: (plan, reason), from the drift check's result.
+
+    blocked: converging would lose data or cannot be done in place; install: there is no release;
+    rollback / reinstall: a release left pending (then installed or upgraded as usual); none: the
+    release has this chart and these values and nothing drifted; upgrade: other values or another
+    chart version; repair: the same values and chart version, but the chart renders otherwise, live
+    objects drifted or the last revision failed (an upgrade with the release's own values).
+    """
+    if result["blocked"]:
+        return "blocked", " ".join(result["blocked"])
+    if result["status"] == "absent":
+        return "install", "there is no release"
+    recovery = result.get("recovery")
+    if recovery:
+        return recovery["action"], result["summary"][0]
+    if result["up_to_date"]:
+        return "none", "the release has this chart and these values, and nothing drifted"
+    if not result["same_inputs"]:
+        return "upgrade", "the values or the chart's version differ from the release's"
+    return "repair", "; ".join(result["summary"]) or f"the last revision is {result['status']}"
+
+
 def same_chart(chart, revision):
     """Whether the chart (its Chart.yaml) is the one the revision was made from: name-version and appVersion.
 

@@ -106,6 +106,25 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+plan:
+  description:
+    - What a run does about the release, decided from everything below. V(none) (up to date), V(install)
+      (no release), V(upgrade) (other values or chart version), V(repair) (the same values and chart version,
+      but the chart renders otherwise, live objects drifted or the last revision failed - an upgrade with the
+      release's own values), V(rollback) or V(reinstall) (a release left pending; then upgraded or installed),
+      or V(blocked) (converging would lose data or cannot be done in place, see RV(blocked)).
+  returned: success
+  type: str
+  sample: repair
+reason:
+  description: Why, in one sentence.
+  returned: success
+  type: str
+  sample: "Deployment todo/todo-frontend: spec.replicas 0 -> 1"
+same_inputs:
+  description: Whether the last revision has this chart (name, version, appVersion) and these values.
+  returned: always
+  type: bool
 status:
   description: The release's last revision status (V(absent) when there is no release).
   returned: always
@@ -371,6 +390,7 @@ def compare_release(module, helm):
         blocked=[],
         not_ready=[],
         up_to_date=False,
+        same_inputs=False,
         release={},
     )
     history = helm.history(name)
@@ -406,12 +426,10 @@ def compare_release(module, helm):
         compared = list(pool.map(lambda obj, res: per_object(cluster.compare, obj, namespace, res), desired, resources))
         result, diffs = judge(result, name, namespace, last, desired, deployed, compared)
         # JSON round trip: the values as helm stores them (plain types), as kubernetes.core.helm compares them.
-        result["up_to_date"] = (
-            not result["drifted"]
-            and last.get("status") == "deployed"
-            and rd.same_chart(chart.result(), last)
-            and (values.result() or {}) == json.loads(json.dumps(wanted))
+        result["same_inputs"] = rd.same_chart(chart.result(), last) and (values.result() or {}) == json.loads(
+            json.dumps(wanted)
         )
+        result["up_to_date"] = result["same_inputs"] and not result["drifted"] and last.get("status") == "deployed"
     return result, diffs
 
 
@@ -482,6 +500,7 @@ def main():
         )
     try:
         result, diffs = compare_release(module, Helm(module))
+        result["plan"], result["reason"] = rd.plan(result)
     except DriftError as err:
         module.fail_json(msg=err.msg, **err.details)
     except Exception as exc:  # an answer in an unexpected shape: reported, not a traceback

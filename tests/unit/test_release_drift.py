@@ -182,6 +182,32 @@ def test_summary_says_what_drifted_in_one_line_each():
     ]
 
 
+def drift_result(**changes):
+    base = dict(status="deployed", revision=4, blocked=[], summary=[], up_to_date=False, same_inputs=True)
+    return dict(base, **changes)
+
+
+@pytest.mark.parametrize(
+    ("result", "expected"),
+    [
+        (drift_result(status="absent", revision=0, same_inputs=False), "install"),
+        (drift_result(up_to_date=True), "none"),
+        (drift_result(same_inputs=False), "upgrade"),
+        (drift_result(same_inputs=False, summary=["Service todo/x: deleted from the cluster"]), "upgrade"),
+        (drift_result(summary=["Service todo/x: deleted from the cluster"]), "repair"),
+        (drift_result(status="failed", summary=["release todo: revision 4 failed; upgrading again"]), "repair"),
+        (drift_result(recovery={"action": "rollback"}, summary=["release todo was left pending-upgrade"]), "rollback"),
+        (drift_result(recovery={"action": "reinstall"}, summary=["release todo was left pending-install"]), "reinstall"),
+        (drift_result(same_inputs=False, blocked=["PersistentVolumeClaim todo/data would be deleted."]), "blocked"),
+        (drift_result(status="absent", blocked=["x cannot be changed in place."]), "blocked"),
+    ],
+)
+def test_the_plan_of_each_release_state(result, expected):
+    plan, reason = rd.plan(result)
+    assert plan == expected and plan in rd.PLANS
+    assert reason
+
+
 def fake_helm(tmp_path, history, rc=0, err="", answers=None):
     """A helm executable that answers `history` as given, each of `answers` (subcommand -> stdout), and
     records every call."""
@@ -219,6 +245,7 @@ def test_module_reports_an_absent_release_without_rendering(capsys, tmp_path):
     helm, log = fake_helm(tmp_path, [], rc=1, err="Error: release: not found")
     result = run_for_todo(capsys, tmp_path, helm)
     assert (result["status"], result["drifted"], result["changed"]) == ("absent", False, False)
+    assert result["plan"] == "install"
     assert log.read_text().split("\n")[0].startswith("--namespace todo history todo")
 
 
@@ -232,6 +259,7 @@ def test_module_plans_the_recovery_of_a_pending_upgrade(capsys, tmp_path):
     result = run_for_todo(capsys, tmp_path, helm, context="ctx")
     assert result["drifted"] is True and result["changed"] is False
     assert result["recovery"]["action"] == "rollback" and result["recovery"]["revision"] == 2
+    assert result["plan"] == "rollback"
     assert result["summary"] == [
         "release todo was left pending-upgrade at revision 3 (an interrupted run): recovering with revision 2"
     ]
@@ -284,6 +312,7 @@ def test_a_release_with_this_chart_and_these_values_is_up_to_date(capsys, tmp_pa
     helm, log = deployed_release(tmp_path)
     result = run_for_todo(capsys, tmp_path, helm, release_values=VALUES)
     assert (result["up_to_date"], result["drifted"], result["changed"]) == (True, False, False)
+    assert result["plan"] == "none"
     assert result["release"] == {
         "name": "todo",
         "namespace": "todo",
@@ -310,6 +339,8 @@ def test_anything_an_upgrade_would_record_is_not_up_to_date(capsys, tmp_path, ch
     helm, _log = deployed_release(tmp_path, chart=chart, values=values, history=history)
     result = run_for_todo(capsys, tmp_path, helm, release_values=VALUES)
     assert result["up_to_date"] is False and result["changed"] is False
+    # A failed revision with this chart and values is repaired; anything else upgraded.
+    assert result["plan"] == ("repair" if history[0]["status"] == "failed" else "upgrade")
 
 
 def test_a_chart_that_does_not_render_is_reported_once(capsys, tmp_path):
