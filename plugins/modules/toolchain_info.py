@@ -107,15 +107,15 @@ EXAMPLES = r"""
 
 RETURN = r"""
 system:
-  description: C(platform.system()) on the host.
+  description: The same as M(localdev.kube.platform_info) returns (C(platform.system())).
   returned: always
   type: str
-  sample: Linux
+  sample: Darwin
 machine:
-  description: C(platform.machine()) on the host.
+  description: The same as M(localdev.kube.platform_info) returns (C(platform.machine())).
   returned: always
   type: str
-  sample: x86_64
+  sample: arm64
 os:
   description: The release file names' word for the operating system, or null when none exists.
   returned: always
@@ -132,19 +132,17 @@ platform_error:
   type: str
   sample: null
 wsl:
-  description:
-    - Whether the host is Windows Subsystem for Linux (WSL's interop handler is registered, or the kernel
-      names Microsoft or WSL).
+  description: The same as M(localdev.kube.platform_info) returns.
   returned: always
   type: bool
   sample: false
 platform:
   description:
-    - V(macos) on macOS, V(wsl) under Windows Subsystem for Linux, else V(linux).
+    - The same as M(localdev.kube.platform_info) returns, V(macos), V(wsl) or V(linux).
     - What the install instructions, the ingress address and the hosts files depend on.
   returned: always
   type: str
-  sample: linux
+  sample: macos
 home:
   description: The user's home directory.
   returned: always
