@@ -197,7 +197,7 @@ def drift_result(**changes):
         (drift_result(summary=["Service todo/x: deleted from the cluster"]), "repair"),
         (drift_result(status="failed", summary=["release todo: revision 4 failed; upgrading again"]), "repair"),
         (drift_result(recovery={"action": "rollback"}, summary=["release todo was left pending-upgrade"]), "rollback"),
-        (drift_result(recovery={"action": "reinstall"}, summary=["release todo was left pending-install"]), "reinstall"),
+        (drift_result(recovery={"action": "reinstall"}, summary=["release todo was left pending"]), "reinstall"),
         (drift_result(same_inputs=False, blocked=["PersistentVolumeClaim todo/data would be deleted."]), "blocked"),
         (drift_result(status="absent", blocked=["x cannot be changed in place."]), "blocked"),
     ],
