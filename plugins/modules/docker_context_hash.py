@@ -31,9 +31,10 @@ author:
   - localdev.kube maintainers (!UNKNOWN)
 options:
   path:
-    description: The build context directory.
+    description:
+      - The build context directory.
+      - One of O(path) and O(contexts) is required.
     type: path
-    required: true
   dockerfile:
     description:
       - The Dockerfile, relative to O(path) or absolute. It may lie outside the context.
@@ -52,13 +53,41 @@ options:
       - Anything else that should change the tag when it changes (for example build labels or a
         platform). Hashed as canonical JSON.
     type: raw
+  contexts:
+    description:
+      - Several build contexts at once, each with the options above (O(contexts[].path) required), hashed in
+        one module run; the result is then RV(contexts), in the same order.
+      - Mutually exclusive with O(path).
+    type: list
+    elements: dict
+    suboptions:
+      path:
+        description: As O(path).
+        type: path
+        required: true
+        aliases: [context]
+      dockerfile:
+        description: As O(dockerfile).
+        type: str
+        default: Dockerfile
+      build_args:
+        description: As O(build_args).
+        type: dict
+        default: {}
+      target:
+        description: As O(target).
+        type: str
+      extra:
+        description: As O(extra).
+        type: raw
   length:
     description: Number of hex digits in RV(tag).
     type: int
     default: 12
 notes:
   - Fails, naming the file, when C(.dockerignore) is not UTF-8 text or a file in the context cannot
-    be read (C(docker_image) could not send it either).
+    be read (C(docker_image) could not send it either). With O(contexts), every context that cannot be
+    hashed is named in one failure (RV(errors)).
 attributes:
   check_mode:
     support: full
@@ -74,6 +103,15 @@ seealso:
 """
 
 EXAMPLES = r"""
+- name: Compute the tags of two images in one module run
+  localdev.kube.docker_context_hash:
+    contexts:
+      - path: "{{ playbook_dir }}/apps/backend"
+      - path: "{{ playbook_dir }}/apps/frontend"
+        target: runtime
+  register: hashes
+  # hashes.contexts[0].tag, hashes.contexts[1].tag
+
 - name: Compute the backend's tag
   localdev.kube.docker_context_hash:
     path: "{{ playbook_dir }}/apps/backend"
@@ -93,42 +131,54 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+contexts:
+  description: With O(contexts), one result per context in the same order, each with the keys below.
+  returned: success, with O(contexts)
+  type: list
+  elements: dict
+  sample: [{"tag": "3f9c2a1b7d0e", "digest": "3f9c...", "files": 42, "size": 183211}]
+errors:
+  description: With O(contexts), each context that could not be hashed, by its index, with the reason.
+  returned: failure, with O(contexts)
+  type: list
+  elements: dict
+  sample: [{"index": 1, "path": "/src/apps/frontend", "msg": "cannot read /src/apps/frontend/x: Permission denied"}]
 tag:
   description:
     - The first O(length) hex digits of RV(digest), usable as an image tag.
     - In the rare case that prefix is all digits or digits around one C(e) (which YAML, and so Helm values,
       would read as a number), the first later window of RV(digest) that is not.
-  returned: success
+  returned: success, with O(path) (and in each of RV(contexts))
   type: str
   sample: 3f9c2a1b7d0e
 digest:
   description: SHA-256 (hex) over the context entries, the Dockerfile, the build arguments, the target and O(extra).
-  returned: success
+  returned: success, with O(path) (and in each of RV(contexts))
   type: str
   sample: 3f9c2a1b7d0e5c4b0a5f3e2d1c0b9a8f7e6d5c4b3a291807f6e5d4c3b2a19080
 files:
   description: Number of context entries hashed (files, directories, links).
-  returned: success
+  returned: success, with O(path) (and in each of RV(contexts))
   type: int
   sample: 42
 size:
   description: Total size in bytes of the regular files hashed.
-  returned: success
+  returned: success, with O(path) (and in each of RV(contexts))
   type: int
   sample: 183211
 dockerfile:
   description: Absolute path of the Dockerfile that was hashed.
-  returned: success
+  returned: success, with O(path) (and in each of RV(contexts))
   type: str
   sample: /src/apps/backend/Dockerfile
 dockerfile_in_context:
   description: Whether the Dockerfile lies inside the context.
-  returned: success
+  returned: success, with O(path) (and in each of RV(contexts))
   type: bool
   sample: true
 patterns:
   description: The C(.dockerignore) patterns as C(docker_image) reads them (trimmed, blank lines and comments dropped).
-  returned: success
+  returned: success, with O(path) (and in each of RV(contexts))
   type: list
   elements: str
   sample: ["node_modules", "**/*.pyc", "!keep.pyc"]
@@ -142,43 +192,67 @@ from ansible_collections.localdev.kube.plugins.module_utils.docker_context impor
 )
 
 
+def _hashed(context, length):
+    result = context_digest(
+        context["path"],
+        dockerfile=context["dockerfile"],
+        build_args=context["build_args"],
+        target=context["target"],
+        extra=context["extra"],
+    )
+    return {
+        "tag": short_tag(result["digest"], length),
+        "digest": result["digest"],
+        "files": len(result["entries"]),
+        "size": result["size"],
+        "dockerfile": result["dockerfile"],
+        "dockerfile_in_context": result["dockerfile_in_context"],
+        "patterns": result["patterns"],
+    }
+
+
 def main():
+    context_options = {
+        "dockerfile": {"type": "str", "default": "Dockerfile"},
+        "build_args": {"type": "dict", "default": {}},
+        "target": {"type": "str"},
+        "extra": {"type": "raw"},
+    }
     module = AnsibleModule(
         argument_spec={
-            "path": {"type": "path", "required": True},
-            "dockerfile": {"type": "str", "default": "Dockerfile"},
-            "build_args": {"type": "dict", "default": {}},
-            "target": {"type": "str"},
-            "extra": {"type": "raw"},
+            "path": {"type": "path"},
+            **context_options,
+            "contexts": {
+                "type": "list",
+                "elements": "dict",
+                "options": {"path": {"type": "path", "required": True, "aliases": ["context"]}, **context_options},
+            },
             "length": {"type": "int", "default": 12},
         },
+        mutually_exclusive=[("path", "contexts")],
+        required_one_of=[("path", "contexts")],
         supports_check_mode=True,
     )
     params = module.params
     if not 8 <= params["length"] <= 64:
         module.fail_json(msg=f"length must be between 8 and 64 hex digits, got {params['length']}")
-    if not params["dockerfile"]:
-        module.fail_json(msg="dockerfile must be a non-empty path (relative to path, or absolute)")
-    try:
-        result = context_digest(
-            params["path"],
-            dockerfile=params["dockerfile"],
-            build_args=params["build_args"],
-            target=params["target"],
-            extra=params["extra"],
-        )
-    except DockerContextError as err:
-        module.fail_json(msg=str(err), path=params["path"])
-    module.exit_json(
-        changed=False,
-        tag=short_tag(result["digest"], params["length"]),
-        digest=result["digest"],
-        files=len(result["entries"]),
-        size=result["size"],
-        dockerfile=result["dockerfile"],
-        dockerfile_in_context=result["dockerfile_in_context"],
-        patterns=result["patterns"],
-    )
+    contexts = params["contexts"] if params["contexts"] is not None else [params]
+    for context in contexts:
+        if not context["dockerfile"]:
+            module.fail_json(msg="dockerfile must be a non-empty path (relative to path, or absolute)")
+    results, errors = [], []
+    for index, context in enumerate(contexts):
+        try:
+            results.append(_hashed(context, params["length"]))
+        except DockerContextError as err:
+            errors.append({"index": index, "path": context["path"], "msg": str(err)})
+    if params["contexts"] is None:
+        if errors:
+            module.fail_json(msg=errors[0]["msg"], path=params["path"])
+        module.exit_json(changed=False, **results[0])
+    if errors:
+        module.fail_json(msg="; ".join(f"{e['path']}: {e['msg']}" for e in errors), errors=errors)
+    module.exit_json(changed=False, contexts=results)
 
 
 if __name__ == "__main__":

@@ -479,3 +479,37 @@ def test_short_tag_never_reads_as_a_number(digest, tag):
 def test_short_tag_of_an_all_digit_digest_fails_clearly():
     with pytest.raises(dc.DockerContextError):
         dc.short_tag("1" * 64, 12)
+
+
+def test_module_hashes_several_contexts_in_one_run(capsys, backend, tmp_path):
+    other = make_context(tmp_path / "frontend", {"ignore": None, "files": ["index.html"]})
+    result = run_module(
+        capsys,
+        contexts=[{"path": str(backend), "build_args": {"PY": "3.11"}}, {"path": str(other), "target": "runtime"}],
+    )
+    assert [c["digest"] for c in result["contexts"]] == [
+        digest(backend, build_args={"PY": "3.11"}),
+        digest(other, target="runtime"),
+    ]
+    assert result["contexts"][0]["tag"] == result["contexts"][0]["digest"][:12]
+    assert result["contexts"][1]["patterns"] == []
+
+
+def test_module_names_every_context_it_cannot_hash(capsys, backend, tmp_path):
+    result = run_module(capsys, contexts=[{"path": str(tmp_path / "a")}, {"path": str(backend)}, {"path": "/nope"}])
+    assert result["failed"] is True
+    assert [e["index"] for e in result["errors"]] == [0, 2]
+    assert "is not a directory" in result["errors"][0]["msg"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({"path": "/x", "contexts": [{"path": "/x"}]}, "mutually exclusive"),
+        ({}, "one of the following is required"),
+        ({"contexts": [{"path": "/x", "dockerfile": ""}]}, "dockerfile must be a non-empty path"),
+    ],
+)
+def test_module_wants_path_or_contexts(capsys, args, message):
+    result = run_main(docker_context_hash.main, capsys, args, check_mode=False)
+    assert result["failed"] is True and message in result["msg"]
