@@ -46,9 +46,17 @@ NAMESPACE = "todo"  # inventory/group_vars/all.yml's todo_namespace
 # Task names (the junit callback's test case names end with them, arguments hidden).
 BUILD_TASK = "Build each image whose content-addressed tag the daemon does not hold"
 LIVE_KINDS = "deployment,statefulset,service,ingress,configmap,secret,networkpolicy,poddisruptionbudget"
-ROLLOUT_TASKS = ("Release | install or upgrade the chart", "Release | converge what the values do not show")
+ROLLOUT_TASKS = (
+    "Release | install or upgrade the chart",
+    "Release | converge what the values do not show",  # before the plan's repair
+    "Release | repair what the values do not show",
+)
+# A task taking this long ran a module (on the controller, local actions such
+# as set_fact, assert and debug take milliseconds): their count is the run's
+# module runs, give or take a slow local action.
+MODULE_RUN_SECONDS = 0.2
 # The Ingress the minikube role's ingress wait asks the API server to admit in a dry run.
-MINIKUBE_VARS = ROOT / "roles" / "minikube" / "vars" / "main.yml"
+MINIKUBE_VARS = Path("roles") / "minikube" / "vars" / "main.yml"
 RECAP = re.compile(r"localhost\s*:\s*ok=(\d+)\s+changed=(\d+)")
 
 
@@ -73,8 +81,8 @@ def environment() -> dict[str, str]:
     return env
 
 
-def converge(env: dict[str, str], inventory: Path) -> tuple[float, int, dict[str, float]]:
-    """One site.yml run: wall time, tasks changed, and each task's time (summed by name)."""
+def converge(env: dict[str, str], inventory: Path) -> tuple[float, int, dict[str, float], int]:
+    """One site.yml run: wall time, tasks changed, each task's time (summed by name), and module runs."""
     with tempfile.TemporaryDirectory() as junit_dir:
         timed = dict(env, ANSIBLE_CALLBACKS_ENABLED="ansible.builtin.junit", JUNIT_OUTPUT_DIR=junit_dir)
         timed["JUNIT_HIDE_TASK_ARGUMENTS"] = "true"  # test case names are then "<play>: <role> : <task>"
@@ -86,17 +94,19 @@ def converge(env: dict[str, str], inventory: Path) -> tuple[float, int, dict[str
         )
         elapsed = time.monotonic() - start
         tasks: dict[str, float] = {}
+        module_runs = 0
         for report in Path(junit_dir).glob("*.xml"):
             for case in ET.parse(report).getroot().iter("testcase"):  # noqa: S314 - ansible wrote it
-                name = case.get("name", "")
-                tasks[name] = tasks.get(name, 0.0) + float(case.get("time") or 0)
+                name, seconds = case.get("name", ""), float(case.get("time") or 0)
+                tasks[name] = tasks.get(name, 0.0) + seconds
+                module_runs += seconds >= MODULE_RUN_SECONDS
     recap = RECAP.findall(done.stdout)
     if done.returncode or not recap:
         # From the first failed task on (its message comes before any rescue's diagnostics).
         failed_at = done.stdout.find("fatal: [")
         excerpt = done.stdout[max(failed_at - 300, 0) :][:6000] if failed_at >= 0 else done.stdout[-3000:]
         sys.exit(f"site.yml failed (rc {done.returncode}):\n{excerpt}\n{done.stderr[-2000:]}")
-    return elapsed, int(recap[-1][1]), tasks
+    return elapsed, int(recap[-1][1]), tasks, module_runs
 
 
 def task_time(tasks: dict[str, float], *names: str) -> float:
@@ -113,7 +123,7 @@ def read_only_queries(env: dict[str, str], docker_env: dict[str, str], hosts_fil
     refs = [ref for ref in refs if not ref.endswith(":latest")][:2]
     chart = ROOT / "charts" / "todo-app"
     ingress = ["kubectl", "--context", profile, "-n", "ingress-nginx"]
-    probe = json.dumps(yaml.safe_load(MINIKUBE_VARS.read_text())["__minikube_admission_probe"])
+    probe = json.dumps(yaml.safe_load((ROOT / MINIKUBE_VARS).read_text())["__minikube_admission_probe"])
     start = time.monotonic()
     for cmd, cmd_env, stdin in (
         (["minikube", "-p", profile, "status", "-o", "json"], env, None),
@@ -141,7 +151,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--slowest", type=int, default=0, metavar="N", help="also list each run's N slowest tasks")
+    parser.add_argument(
+        "--checkout",
+        type=Path,
+        default=ROOT,
+        help="the checkout whose site.yml runs, e.g. a worktree of an older commit (default: this one)",
+    )
     args = parser.parse_args()
+    global ROOT  # every helper runs in the checkout measured
+    ROOT = args.checkout.resolve()
     env = environment()
 
     if run(["tests/env/cluster.sh", "up"], env, capture_output=True).returncode:
@@ -179,7 +197,7 @@ def main() -> int:
     build = task_time(change_tasks, BUILD_TASK)
     rollout = task_time(change_tasks, *ROLLOUT_TASKS)
     rest = change_seconds - build - rollout
-    figures = {k: {"seconds": round(v[0], 1), "changed": v[1]} for k, v in results.items()}
+    figures = {k: {"seconds": round(v[0], 1), "changed": v[1], "module_runs": v[3]} for k, v in results.items()}
     figures["read_only_queries"] = {"seconds": round(queries, 2)}
     figures["no_change_over_queries"] = round(results["no_change"][0] / queries, 1)
     figures["backend_change_parts"] = {"build": round(build, 1), "rollout": round(rollout, 1), "rest": round(rest, 1)}
@@ -188,9 +206,9 @@ def main() -> int:
     if args.json:
         print(json.dumps(figures))
         return 0
-    print(f"{'run':<16}{'wall time':>12}{'tasks changed':>16}")
-    for name, (seconds, changed, _tasks) in results.items():
-        print(f"{name:<16}{seconds:>11.1f}s{changed:>16}")
+    print(f"{'run':<16}{'wall time':>12}{'tasks changed':>16}{'module runs':>14}")
+    for name, (seconds, changed, _tasks, module_runs) in results.items():
+        print(f"{name:<16}{seconds:>11.1f}s{changed:>16}{module_runs:>14}")
     print(f"read-only queries {queries:>9.2f}s   no-change run / queries: {figures['no_change_over_queries']}x")
     print(
         f"backend change: build {build:.1f}s, rollout {rollout:.1f}s, rest {rest:.1f}s"
