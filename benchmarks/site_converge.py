@@ -148,6 +148,7 @@ def slowest(tasks: dict[str, float], count: int) -> list[list]:
 
 
 def main() -> int:
+    global ROOT  # every helper runs in the checkout measured (--checkout)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--slowest", type=int, default=0, metavar="N", help="also list each run's N slowest tasks")
@@ -158,7 +159,6 @@ def main() -> int:
         help="the checkout whose site.yml runs, e.g. a worktree of an older commit (default: this one)",
     )
     args = parser.parse_args()
-    global ROOT  # every helper runs in the checkout measured
     ROOT = args.checkout.resolve()
     env = environment()
 
