@@ -53,7 +53,8 @@ ROLLOUT_TASKS = (
 )
 # A task taking this long ran a module (on the controller, local actions such
 # as set_fact, assert and debug take milliseconds): their count is the run's
-# module runs, give or take a slow local action.
+# tasks that ran modules (a loop counts once: the junit report has one entry
+# per task), give or take a slow local action.
 MODULE_RUN_SECONDS = 0.2
 # The Ingress the minikube role's ingress wait asks the API server to admit in a dry run.
 MINIKUBE_VARS = Path("roles") / "minikube" / "vars" / "main.yml"
@@ -82,7 +83,7 @@ def environment() -> dict[str, str]:
 
 
 def converge(env: dict[str, str], inventory: Path) -> tuple[float, int, dict[str, float], int]:
-    """One site.yml run: wall time, tasks changed, each task's time (summed by name), and module runs."""
+    """One site.yml run: wall time, tasks changed, each task's time (summed by name), and module tasks."""
     with tempfile.TemporaryDirectory() as junit_dir:
         timed = dict(env, ANSIBLE_CALLBACKS_ENABLED="ansible.builtin.junit", JUNIT_OUTPUT_DIR=junit_dir)
         timed["JUNIT_HIDE_TASK_ARGUMENTS"] = "true"  # test case names are then "<play>: <role> : <task>"
@@ -94,19 +95,19 @@ def converge(env: dict[str, str], inventory: Path) -> tuple[float, int, dict[str
         )
         elapsed = time.monotonic() - start
         tasks: dict[str, float] = {}
-        module_runs = 0
+        module_tasks = 0
         for report in Path(junit_dir).glob("*.xml"):
             for case in ET.parse(report).getroot().iter("testcase"):  # noqa: S314 - ansible wrote it
                 name, seconds = case.get("name", ""), float(case.get("time") or 0)
                 tasks[name] = tasks.get(name, 0.0) + seconds
-                module_runs += seconds >= MODULE_RUN_SECONDS
+                module_tasks += seconds >= MODULE_RUN_SECONDS
     recap = RECAP.findall(done.stdout)
     if done.returncode or not recap:
         # From the first failed task on (its message comes before any rescue's diagnostics).
         failed_at = done.stdout.find("fatal: [")
         excerpt = done.stdout[max(failed_at - 300, 0) :][:6000] if failed_at >= 0 else done.stdout[-3000:]
         sys.exit(f"site.yml failed (rc {done.returncode}):\n{excerpt}\n{done.stderr[-2000:]}")
-    return elapsed, int(recap[-1][1]), tasks, module_runs
+    return elapsed, int(recap[-1][1]), tasks, module_tasks
 
 
 def task_time(tasks: dict[str, float], *names: str) -> float:
@@ -197,7 +198,7 @@ def main() -> int:
     build = task_time(change_tasks, BUILD_TASK)
     rollout = task_time(change_tasks, *ROLLOUT_TASKS)
     rest = change_seconds - build - rollout
-    figures = {k: {"seconds": round(v[0], 1), "changed": v[1], "module_runs": v[3]} for k, v in results.items()}
+    figures = {k: {"seconds": round(v[0], 1), "changed": v[1], "module_tasks": v[3]} for k, v in results.items()}
     figures["read_only_queries"] = {"seconds": round(queries, 2)}
     figures["no_change_over_queries"] = round(results["no_change"][0] / queries, 1)
     figures["backend_change_parts"] = {"build": round(build, 1), "rollout": round(rollout, 1), "rest": round(rest, 1)}
@@ -206,9 +207,9 @@ def main() -> int:
     if args.json:
         print(json.dumps(figures))
         return 0
-    print(f"{'run':<16}{'wall time':>12}{'tasks changed':>16}{'module runs':>14}")
-    for name, (seconds, changed, _tasks, module_runs) in results.items():
-        print(f"{name:<16}{seconds:>11.1f}s{changed:>16}{module_runs:>14}")
+    print(f"{'run':<16}{'wall time':>12}{'tasks changed':>16}{'module tasks':>14}")
+    for name, (seconds, changed, _tasks, module_tasks) in results.items():
+        print(f"{name:<16}{seconds:>11.1f}s{changed:>16}{module_tasks:>14}")
     print(f"read-only queries {queries:>9.2f}s   no-change run / queries: {figures['no_change_over_queries']}x")
     print(
         f"backend change: build {build:.1f}s, rollout {rollout:.1f}s, rest {rest:.1f}s"
