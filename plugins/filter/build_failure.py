@@ -10,7 +10,8 @@ short_description: Which image build failed, at which Dockerfile step, with the 
 version_added: 0.1.0
 description:
   - "Takes the failed results of a C(community.docker.docker_image) loop over the images role's build
-    items (each with C(msg), and C(item) holding C(tag) and C(item): the C(images_list) entry) and returns
+    items (each with C(msg), and C(item) the pair of the C(images_list) entry and its hash, which holds
+    C(tag)) and returns
     one message: per image its name, reference and context, the failing C(Step N/M), what Docker said and
     the last O(lines) lines of the build log, which the module puts into its message as a Python list."
 options:
@@ -74,9 +75,8 @@ def log_lines(tail):
 def describe(result, keep):
     said, sep, tail = str(result.get("msg", "")).partition(LOGS)
     lines = log_lines(tail) if sep else []
-    build = result.get("item") or {}
-    image = build.get("item") or {}
-    ref = f"{image.get('repository', '?')}:{build.get('tag', '?')}"
+    image, hashed = (list(result.get("item") or []) + [{}, {}])[:2]
+    ref = f"{image.get('repository', '?')}:{hashed.get('tag', '?')}"
     out = [
         f"localdev.kube.images: building {image.get('name', 'an image')} ({ref}) failed; "
         f"context {image.get('context', '?')}."

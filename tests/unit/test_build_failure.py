@@ -24,10 +24,10 @@ def result(
     return {
         "failed": True,
         "msg": msg,
-        "item": {
-            "tag": "0123456789ab",
-            "item": {"name": "broken", "repository": "ldk-broken", "context": "/src/broken"},
-        },
+        "item": [
+            {"name": "broken", "repository": "ldk-broken", "context": "/src/broken"},
+            {"tag": "0123456789ab", "digest": "0123456789ab" + "0" * 52},
+        ],
     }
 
 
