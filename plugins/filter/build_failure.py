@@ -75,7 +75,8 @@ def log_lines(tail):
 def describe(result, keep):
     said, sep, tail = str(result.get("msg", "")).partition(LOGS)
     lines = log_lines(tail) if sep else []
-    image, hashed = (list(result.get("item") or []) + [{}, {}])[:2]
+    # The loop item: the images_list entry and its hash (with tag).
+    image, hashed = [*(result.get("item") or []), {}, {}][:2]
     ref = f"{image.get('repository', '?')}:{hashed.get('tag', '?')}"
     out = [
         f"localdev.kube.images: building {image.get('name', 'an image')} ({ref}) failed; "
