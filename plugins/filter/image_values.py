@@ -52,8 +52,8 @@ from ansible_collections.localdev.kube.plugins.module_utils.image_layout import 
     LAYOUT_RULE,
     default_path,
     layout_problems,
-    place,
 )
+from ansible_collections.localdev.kube.plugins.module_utils.values_paths import place
 
 
 def split_image_ref(ref):

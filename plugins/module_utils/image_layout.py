@@ -10,11 +10,11 @@ or one ``image: "repository:tag"`` string. A layout maps a component to
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
+from ansible_collections.localdev.kube.plugins.module_utils.values_paths import is_values_path, overlaps
+
 FORMS = ("split", "string")
-_PATH = re.compile(r"[^.\s]+(\.[^.\s]+)*")
 LAYOUT_RULE = (
     "a mapping of component to {path: dotted values path, form: split or string}, e.g. "
     "{api: {path: image.api}} or {web: {path: web.image, form: string}}"
@@ -38,31 +38,11 @@ def layout_problems(layout) -> list:
         path, form = spec.get("path", default_path(str(component))), spec.get("form", "split")
         if unknown:
             problems.append((component, f"it has {', '.join(map(str, unknown))}; only path and form are known"))
-        elif not isinstance(path, str) or not _PATH.fullmatch(path):
+        elif not is_values_path(path):
             problems.append((component, f"path {path!r} is not a dotted values path such as image.api"))
         elif form not in FORMS:
             problems.append((component, f"form {form!r} is neither split nor string"))
         else:
             paths[component] = path
-    problems.extend(_overlaps(paths))
+    problems.extend(overlaps(paths))
     return problems
-
-
-def _overlaps(paths: dict) -> list:
-    """Two components whose paths are the same, or one inside the other, would overwrite each other."""
-    items = sorted(paths.items(), key=lambda item: item[1])
-    return [
-        (second, f"path {b} overlaps {first}'s path {a}")
-        for index, (first, a) in enumerate(items)
-        for second, b in items[index + 1 :]
-        if a == b or b.startswith(a + ".")
-    ]
-
-
-def place(values: dict, path: str, leaf) -> None:
-    """Set ``leaf`` at the dotted ``path`` of ``values``, creating the mappings on the way."""
-    *parents, last = path.split(".")
-    node = values
-    for key in parents:
-        node = node.setdefault(key, {})
-    node[last] = leaf

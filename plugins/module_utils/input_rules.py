@@ -25,6 +25,7 @@ from ansible_collections.localdev.kube.plugins.module_utils.hosts_file import (
 )
 from ansible_collections.localdev.kube.plugins.module_utils.image_layout import LAYOUT_RULE, layout_problems
 from ansible_collections.localdev.kube.plugins.module_utils.sensitive import masked
+from ansible_collections.localdev.kube.plugins.module_utils.values_paths import overlaps
 
 _LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 _WHITESPACE = re.compile(r"\s")
@@ -394,6 +395,30 @@ def image_layout_checks(var, layout) -> list:
     ]
 
 
+GENERATED_VALUES_RULE = (
+    "a list of dotted chart values paths, each part letters, digits, '-' or '_' (the path is also the "
+    "key that keeps the value in the role's Secret), e.g. [postgresql.auth.password]"
+)
+_GENERATED_PATH = re.compile(r"[-_a-zA-Z0-9]+(\.[-_a-zA-Z0-9]+)*")
+
+
+def generated_values_checks(var, paths) -> list:
+    """Failing checks of values paths to generate: each a path that can be a Secret key, none inside another."""
+    if not _is_list(paths):
+        return [{"var": var, "value": paths, "kind": "list"}]
+    checks = [
+        _failing(f"{var}[{index}]", GENERATED_VALUES_RULE, None, value=path)
+        for index, path in enumerate(paths)
+        if not isinstance(path, str) or not _GENERATED_PATH.fullmatch(path)
+    ]
+    named = {f"{var}[{index}]": path for index, path in enumerate(paths) if isinstance(path, str)}
+    checks.extend(
+        _failing(name, "a path no other generated path holds or lies inside", problem, value=named[name])
+        for name, problem in overlaps(named)
+    )
+    return checks
+
+
 def chart_values_checks(values, chart, sensitive=None) -> list:
     """Failing checks of chart values against the chart's values.schema.json files (a local chart only).
 
@@ -420,7 +445,7 @@ def chart_values_checks(values, chart, sensitive=None) -> list:
 def _expanded(checks):
     """Checks of structures and paths become their failing parts.
 
-    The kinds: image_list, hosts_entries, image_layout, chart_values, build_context.
+    The kinds: image_list, hosts_entries, image_layout, generated_values, chart_values, build_context.
     """
     for check in checks:
         kind = check.get("kind")
@@ -430,6 +455,8 @@ def _expanded(checks):
             yield from hosts_entries_checks(check.get("value"))
         elif kind == "image_layout":
             yield from image_layout_checks(check["var"], check.get("value"))
+        elif kind == "generated_values":
+            yield from generated_values_checks(check["var"], check.get("value"))
         elif kind == "chart_values":
             yield from chart_values_checks(check.get("value"), check.get("chart"), check.get("sensitive"))
         elif kind == "build_context":

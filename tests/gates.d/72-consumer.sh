@@ -37,7 +37,7 @@ ansible-playbook "${extra[@]}" teardown.yml >/dev/null
 log "consumer: the installed collection built, released and verified another team's app; re-run changed=0"
 
 # The blog: a chart that renders its own Secret from a sensitive value (a
-# marker that must never show), image.<component> values, a NodePort made
+# marker that must never show) and a generated one, image.<component> values, a NodePort made
 # ClusterIP, its own health path, and a hosts file (a scratch copy of this
 # machine's) that must come back byte for byte.
 cd blog
@@ -49,9 +49,13 @@ ansible-playbook -v "${extra[@]}" playbook.yml > "$work/blog-first.log" || { tai
 log "blog: second run (changed=0)"
 ansible-playbook -v "${extra[@]}" playbook.yml > "$work/blog-second.log" || { tail -60 "$work/blog-second.log"; die "the blog's second run failed"; }
 grep -Eq 'localhost +: ok=[0-9]+ +changed=0 ' "$work/blog-second.log" || { tail -60 "$work/blog-second.log"; die "the second run of the blog playbook changed something"; }
+# The generated session key (kept, as changed=0 shows) must never show either.
+session_key=$(kubectl --context "$LOCALDEV_TEST_PROFILE" -n ldk-blog get secret blog-app-secrets \
+  -o jsonpath='{.data.secrets\.sessionKey}' | base64 -d)
+[ "${#session_key}" -eq 32 ] || die "the blog's generated session key is not kept in blog-app-secrets"
 log "blog: teardown"
 ansible-playbook -v "${extra[@]}" teardown.yml > "$work/blog-teardown.log" || { tail -60 "$work/blog-teardown.log"; die "the blog's teardown failed or left something behind"; }
 cmp -s "$work/hosts" "$work/hosts.before" || die "the blog's teardown did not restore the hosts file byte for byte"
-if grep -l "$BLOG_API_TOKEN" "$work"/blog-*.log; then die "the blog's sensitive value shows in the output above"; fi
+if grep -l -e "$BLOG_API_TOKEN" -e "$session_key" "$work"/blog-*.log; then die "a sensitive value of the blog shows in the output above"; fi
 cd "$root"
 log "consumer: the blog's own-Secret chart released, re-run changed=0, removed with nothing left; its token never shown"

@@ -155,6 +155,12 @@ CASES = [
         {"helm_release_image_layout": {"backend": {"path": "backend..image"}}},
         says="not a dotted values path",
     ),
+    case(
+        "generated-values-overlap",
+        "helm_release_generated_values",
+        {"helm_release_generated_values": ["auth", "auth.password"]},
+        says="overlaps",
+    ),
     # The hosts file.
     case("hosts-ip-out-of-range", "hosts_file_ip", {"hosts_file_ip": "999.1.1.1"}),
     case("hosts-ip-name", "hosts_file_ip", {"hosts_file_ip": "localhost"}, says="not a name"),

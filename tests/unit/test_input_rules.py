@@ -600,6 +600,44 @@ def test_image_layout_names_the_component_and_the_problem():
     assert message.startswith('helm_release_image_layout = "image.api": must be a mapping of component')
 
 
+# generated_values ---------------------------------------------------------
+
+
+def generated_problems_of(paths):
+    return input_problems([{"var": "helm_release_generated_values", "value": paths, "kind": "generated_values"}])
+
+
+def test_generated_values_that_hold():
+    assert generated_problems_of([]) == []
+    assert generated_problems_of(["postgresql.auth.password", "secrets.session-key", "api_key"]) == []
+
+
+@pytest.mark.parametrize(
+    ("paths", "start", "problem"),
+    [
+        (["a.b", "a b"], 'helm_release_generated_values[1] = "a b": must be a list of dotted chart values', None),
+        (["a..b"], 'helm_release_generated_values[0] = "a..b": must be a list of dotted chart values', None),
+        (["a/b"], 'helm_release_generated_values[0] = "a/b": must be a list of dotted chart values', None),
+        ([7], "helm_release_generated_values[0] = 7: must be a list of dotted chart values", None),
+        (
+            ["auth", "auth.password"],
+            'helm_release_generated_values[1] = "auth.password": must be a path no other generated path holds',
+            "path auth.password overlaps helm_release_generated_values[0]'s path auth",
+        ),
+        (
+            ["auth.password", "auth.password"],
+            'helm_release_generated_values[1] = "auth.password": must be a path no other generated path holds',
+            "overlaps",
+        ),
+        ("auth.password", 'helm_release_generated_values = "auth.password": must be a list', "string"),
+    ],
+)
+def test_generated_values_name_the_entry_and_the_problem(paths, start, problem):
+    [message] = generated_problems_of(paths)
+    assert message.startswith(start)
+    assert problem is None or problem in message
+
+
 # hosts_entries ------------------------------------------------------------
 
 

@@ -1,19 +1,20 @@
-"""The blog's API: its health at /api/status, and a fingerprint of the token its chart's Secret gives it."""
+"""The blog's API: its health at /api/status, and fingerprints of the secrets its chart's Secret gives it."""
 
 import hashlib
 import http.server
 import json
 import os
 
-TOKEN = os.environ.get("API_TOKEN", "")
+SECRETS = {"token": os.environ.get("API_TOKEN", ""), "session-key": os.environ.get("SESSION_KEY", "")}
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path == "/api/status":
             status, answer = 200, {"status": "up"}
-        elif self.path == "/api/token-sha256":
-            status, answer = 200, {"sha256": hashlib.sha256(TOKEN.encode()).hexdigest()}
+        elif self.path.startswith("/api/sha256/") and self.path[len("/api/sha256/") :] in SECRETS:
+            secret = SECRETS[self.path[len("/api/sha256/") :]]
+            status, answer = 200, {"sha256": hashlib.sha256(secret.encode()).hexdigest()}
         else:
             status, answer = 404, {"error": "no such path"}
         body = json.dumps(answer).encode()
