@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+from urllib.parse import urlsplit
 
 from ansible_collections.localdev.kube.plugins.module_utils.deadline import CommandTimeout
 
@@ -408,6 +409,9 @@ def parse_docker_env(text):
     return env
 
 
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
 def docker_env_result(env, profile):
     """The module's return value from docker-env's variables.
 
@@ -436,6 +440,9 @@ def docker_env_result(env, profile):
     }
     return {
         "docker_host": host,
+        # minikube hands out its daemon on the loopback address exactly when the host cannot
+        # reach the node (its NeedsPortForward); the ingress then needs minikube tunnel too.
+        "port_forward": urlsplit(host).hostname in LOOPBACK_HOSTS,
         "tls_verify": tls_verify,
         "cert_path": cert_path,
         "minikube_active_dockerd": active,

@@ -72,6 +72,14 @@ docker_host:
   returned: success
   type: str
   sample: tcp://192.168.49.2:2376
+port_forward:
+  description:
+    - True when minikube hands out its daemon on the loopback address, which it does exactly when this host cannot
+      reach the node's IP (the Docker driver on macOS, Windows and WSL; a remote or rootless Docker). The
+      ingress is then reached through C(minikube tunnel) on 127.0.0.1 (M(localdev.kube.minikube_tunnel)).
+  returned: success
+  type: bool
+  sample: false
 tls_verify:
   description: Whether clients must verify the daemon's certificate (C(DOCKER_TLS_VERIFY=1)).
   returned: success

@@ -158,8 +158,8 @@ root:
   type: bool
 docker_env:
   description:
-    - With O(docker_env), what M(localdev.kube.minikube_docker_env) returns (C(docker_host), C(tls_verify),
-      C(cert_path), C(minikube_active_dockerd), C(env), C(docker)) for the running cluster.
+    - With O(docker_env), what M(localdev.kube.minikube_docker_env) returns (C(docker_host), C(port_forward),
+      C(tls_verify), C(cert_path), C(minikube_active_dockerd), C(env), C(docker)) for the running cluster.
     - Empty when O(docker_env) is false or the cluster is not running.
   returned: always
   type: dict

@@ -1,0 +1,195 @@
+# Copyright: localdev.kube contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A `minikube tunnel` kept running in the background, and found again on the next run.
+
+Where the host cannot reach the node (minikube's NeedsPortForward: the Docker
+driver on macOS, Windows and WSL), `minikube tunnel` forwards 127.0.0.1:80/443
+to the ingress over SSH into the node; it runs `sudo ssh` for those ports. The
+tunnel started here runs in a session of its own, writes to a log in the
+profile's directory and is recorded there (PID, start time, command line), so
+that a later run knows it, a dead one is found, and teardown stops only it.
+Processes are read with `ps`, which Linux and macOS both have.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import socket
+
+RECORD = "localdev-tunnel.json"
+LOG = "localdev-tunnel.log"
+STARTED_LINE = "Tunnel successfully started"
+# `ps` fields: the PID, the start time (lstart: 5 words, "Mon Dec  7 21:14:05 2026") and the command line.
+PS_ARGS = ["ps", "-A", "-o", "pid=", "-o", "lstart=", "-o", "args="]
+
+_PRIVILEGED = re.compile(r"The service/ingress (\S+) requires privileged ports to be exposed: \[([\d ]*)\]")
+_STOPPING = re.compile(r"Stopp(?:ing|ed) tunnel for service (\S+?)\.?$")
+
+
+def profile_dir(minikube_home: str, profile: str) -> str:
+    return os.path.join(minikube_home, "profiles", profile)
+
+
+def default_minikube_home(env=None) -> str:
+    """minikube's directory as minikube finds it: $MINIKUBE_HOME if named .minikube, else its .minikube."""
+    env = os.environ if env is None else env
+    home = env.get("MINIKUBE_HOME", "")
+    if not home:
+        return os.path.join(os.path.expanduser("~"), ".minikube")
+    return home if os.path.basename(home.rstrip("/")) == ".minikube" else os.path.join(home, ".minikube")
+
+
+DOCKER_CLIENT_VARIABLES = ("DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_CERT_PATH", "DOCKER_TLS_VERIFY")
+
+
+def client_environment(env, minikube_home: str) -> dict:
+    """What the tunnel needs to reach the same cluster and Docker daemon as the user, named explicitly.
+
+    Run as root (become), minikube would read root's home: its directory, the kubeconfig (the
+    tunnel watches Ingresses through it) and the Docker client's configuration (the tunnel asks
+    Docker for the node's SSH port) are given as the user has them.
+    """
+    home = os.path.expanduser("~")
+    given = {
+        "MINIKUBE_HOME": minikube_home,
+        "KUBECONFIG": env.get("KUBECONFIG") or os.path.join(home, ".kube", "config"),
+        "DOCKER_CONFIG": env.get("DOCKER_CONFIG") or os.path.join(home, ".docker"),
+    }
+    given.update({name: env[name] for name in DOCKER_CLIENT_VARIABLES if env.get(name)})
+    return given
+
+
+def tunnel_argv(binary: str, profile: str) -> list:
+    """The command: binding 127.0.0.1 also makes minikube take its SSH ("kic") tunnel on any host."""
+    return [binary, "tunnel", "--profile", profile, "--bind-address", "127.0.0.1", "--cleanup"]
+
+
+def parse_ps(text: str) -> list:
+    """`ps -o pid= -o lstart= -o args=` -> [{pid, started, args}] (args split as a shell would)."""
+    processes = []
+    for line in (text or "").splitlines():
+        fields = line.split()
+        if len(fields) < 7 or not fields[0].isdigit():
+            continue
+        command = line.split(None, 6)[6]
+        try:
+            args = shlex.split(command)
+        except ValueError:
+            args = command.split()
+        processes.append({"pid": int(fields[0]), "started": " ".join(fields[1:6]), "args": args})
+    return processes
+
+
+def _flag_value(args, short, long):
+    for index, arg in enumerate(args):
+        if arg in (short, long) and index + 1 < len(args):
+            return args[index + 1]
+        if arg.startswith(long + "="):
+            return arg[len(long) + 1 :]
+        if arg.startswith(short) and len(arg) > len(short) and not arg.startswith("--"):
+            return arg[len(short) :].lstrip("=")
+    return None
+
+
+def tunnel_profile(args, active_profile="minikube"):
+    """The profile a `minikube tunnel` command line serves, or None when it is no minikube tunnel.
+
+    Without -p/--profile it serves minikube's active profile. A `sudo minikube tunnel` line is
+    sudo's: its own minikube child is the tunnel.
+    """
+    if not args or not os.path.basename(args[0]).startswith("minikube"):
+        return None
+    # The subcommand is the first word that is neither a flag nor the profile after -p/--profile.
+    words, rest = [], iter(args[1:])
+    for arg in rest:
+        if arg in ("-p", "--profile"):
+            next(rest, None)
+        elif not arg.startswith("-"):
+            words.append(arg)
+    if words[:1] != ["tunnel"]:
+        return None
+    return _flag_value(args[1:], "-p", "--profile") or active_profile
+
+
+def active_profile(minikube_home: str) -> str:
+    """The profile `minikube` uses without -p: `minikube profile NAME` writes it to config/config.json."""
+    try:
+        with open(os.path.join(minikube_home, "config", "config.json"), encoding="utf-8") as handle:
+            return str(json.load(handle).get("profile") or "minikube")
+    except (OSError, ValueError, AttributeError):
+        return "minikube"
+
+
+def read_record(path: str):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            record = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or not isinstance(record.get("pid"), int):
+        return None
+    return record
+
+
+def recorded_process(record, processes):
+    """The process the record names, when it still runs: same PID, start time and command (no reused PID)."""
+    if not record:
+        return None
+    for process in processes:
+        if (
+            process["pid"] == record["pid"]
+            and process["started"] == record.get("started")
+            and process["args"][: len(record.get("args", []))] == record.get("args")
+        ):
+            return process
+    return None
+
+
+def other_tunnels(processes, profile, active, ours=None):
+    """Tunnels for this profile that this module did not start (a user runs them by hand)."""
+    return [
+        process
+        for process in processes
+        if (ours is None or process["pid"] != ours["pid"]) and tunnel_profile(process["args"], active) == profile
+    ]
+
+
+def forwarded_ports(log_text: str) -> set:
+    """The privileged ports the tunnel's log says it forwards now.
+
+    minikube prints "The service/ingress NAME requires privileged ports to be exposed: [80 443]"
+    as it starts the forward of an Ingress (or a LoadBalancer Service) and "Stopping tunnel for
+    service NAME." when the object is gone.
+    """
+    forwards = {}
+    for line in (log_text or "").splitlines():
+        match = _PRIVILEGED.search(line)
+        if match:
+            forwards[match.group(1)] = {int(port) for port in match.group(2).split()}
+            continue
+        match = _STOPPING.search(line.strip())
+        if match:
+            forwards.pop(match.group(1), None)
+    return set().union(*forwards.values())
+
+
+def answers_http(port: int, host: str = "127.0.0.1", timeout: float = 3.0) -> bool:
+    """Whether something on host:port answers an HTTP request (a dead SSH session accepts, then closes)."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as conn:
+            conn.settimeout(timeout)
+            conn.sendall(b"HEAD / HTTP/1.0\r\nHost: localhost\r\n\r\n")
+            return conn.recv(5) == b"HTTP/"
+    except OSError:
+        return False
+
+
+def log_tail(path: str, lines: int = 15) -> str:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return "".join(handle.readlines()[-lines:]).strip()
+    except OSError:
+        return ""
