@@ -26,7 +26,7 @@ description:
     alone: nothing is started beside it, and O(state=stopped) does not stop it."
   - "Ports 80 and 443 are privileged: minikube runs C(sudo ssh) for them. As a user whose sudo asks for a
     password the module starts nothing and fails with RV(privilege_needed); run it again with C(become)
-    (the helper role does), as root, with O(minikube_home) and O(kubeconfig) naming the user's files."
+    (the minikube role does), as root, with O(minikube_home) and O(environment) naming the user's files."
 author:
   - localdev.kube maintainers (!UNKNOWN)
 extends_documentation_fragment:
@@ -131,6 +131,7 @@ environment:
   type: dict
 """
 
+import contextlib
 import json
 import os
 import shutil
@@ -154,8 +155,7 @@ def sudo_without_prompt(module):
     """Whether minikube's `sudo ssh` can run here without a password prompt."""
     if os.geteuid() == 0:
         return True
-    rc, _, _ = module.run_command(["sudo", "-n", "true"])
-    return rc == 0
+    return module.run_command(["sudo", "-n", "true"])[0] == 0
 
 
 def start(module, argv, paths, env):
@@ -164,7 +164,8 @@ def start(module, argv, paths, env):
         log.write(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} {' '.join(argv)}\n".encode())
         log.flush()
         offset = log.tell()
-        child = subprocess.Popen(  # noqa: S603 - argv is minikube's own command line
+        # run_command waits for its command; the tunnel must outlive the module, in a session of its own.
+        child = subprocess.Popen(  # noqa: S603  # pylint: disable=ansible-bad-function
             argv,
             stdin=subprocess.DEVNULL,
             stdout=log,
@@ -219,10 +220,8 @@ def stop(module, pid, result):
         while time.monotonic() < deadline:
             if not any(p["pid"] == pid for p in running_processes(module)):
                 # minikube kills its `sudo` on the way out, which can leave an `ssh` of the session behind.
-                try:
+                with contextlib.suppress(OSError):
                     os.killpg(pid, signal.SIGKILL)
-                except OSError:
-                    pass
                 return
             time.sleep(0.25)
 

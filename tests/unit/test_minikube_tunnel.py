@@ -69,9 +69,11 @@ def test_the_recorded_tunnel_is_found_only_with_its_start_time_and_command(tmp_p
         "args": tunnel.tunnel_argv("/home/dev/.local/bin/minikube", "todo"),
     }
     assert tunnel.recorded_process(record, processes)["pid"] == 4242
-    # The PID was reused after a reboot: another start time, or another command.
+    # The PID was reused after a reboot: another start time.
     assert tunnel.recorded_process(dict(record, started="Tue Dec 8 08:00:00 2026"), processes) is None
     assert tunnel.recorded_process(dict(record, pid=5007), processes) is None
+    # Started through a shim, the process runs under another path: the PID and start time tell.
+    assert tunnel.recorded_process(dict(record, args=["/home/dev/.asdf/shims/minikube"]), processes)["pid"] == 4242
     assert tunnel.recorded_process(None, processes) is None
 
 
@@ -123,7 +125,7 @@ def test_the_log_says_which_privileged_ports_are_forwarded_now():
     )
     assert tunnel.forwarded_ports("") == set()
     # An ingress created after the tunnel started, once the tunnel has forwarded it.
-    assert tunnel.forwarded_ports(LOG.split("! The service/ingress todo")[0]) == set()
+    assert tunnel.forwarded_ports(LOG.split("! The service/ingress todo", maxsplit=1)[0]) == set()
 
 
 def serve_once(answer):
@@ -132,7 +134,7 @@ def serve_once(answer):
     server.listen(1)
 
     def handle():
-        conn, _ = server.accept()
+        conn = server.accept()[0]
         with conn:
             conn.recv(100)
             if answer:

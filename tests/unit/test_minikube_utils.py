@@ -241,6 +241,8 @@ def test_docker_env_forms_agree(name):
 def test_docker_env_result_shape():
     result = mk.docker_env_result(mk.parse_docker_env(data("docker_env.json")), "ldk-test")
     assert result["docker_host"] == "tcp://192.168.49.2:2376"
+    # Native Linux reaches the node: no port forwarding, no tunnel.
+    assert result["port_forward"] is False
     assert result["tls_verify"] is True
     assert result["cert_path"] == "/root/.minikube/certs"
     assert result["minikube_active_dockerd"] == "ldk-test"
@@ -258,6 +260,8 @@ def test_docker_env_result_shape():
 def test_docker_env_macos_port_forward_ignores_existing():
     result = mk.docker_env_result(mk.parse_docker_env(data("docker_env_macos_existing.json")), "dev")
     assert result["docker_host"] == "tcp://127.0.0.1:58213"
+    # minikube forwards the node's ports to the loopback address: the ingress needs the tunnel.
+    assert result["port_forward"] is True
     assert "MINIKUBE_EXISTING_DOCKER_HOST" not in result["env"]
     assert result["minikube_active_dockerd"] == "dev"
 
@@ -265,6 +269,7 @@ def test_docker_env_macos_port_forward_ignores_existing():
 def test_docker_env_powershell_windows_paths():
     result = mk.docker_env_result(mk.parse_docker_env(data("docker_env_powershell.stdout")), "minikube")
     assert result["cert_path"] == "C:\\Users\\dev\\.minikube\\certs"
+    assert result["port_forward"] is True
     assert result["docker"]["ca_path"] == "C:\\Users\\dev\\.minikube\\certs\\ca.pem"
 
 
