@@ -201,3 +201,17 @@ def test_the_log_tail_is_empty_without_a_log(tmp_path):
     assert tunnel.log_tail(str(tmp_path / "none.log")) == ""
     (tmp_path / "t.log").write_text("".join(f"line {n}\n" for n in range(30)))
     assert tunnel.log_tail(str(tmp_path / "t.log"), lines=2) == "line 28\nline 29"
+
+
+def test_macos_ps_reads_the_same():
+    # BSD ps on macOS: the same fields, Homebrew's path, a login shell's leading dash.
+    text = (
+        "  501 Mon Dec  7 09:00:01 2026     -zsh\n"
+        "61234 Mon Dec  7 21:14:05 2026     /opt/homebrew/bin/minikube tunnel --profile minikube "
+        "--bind-address 127.0.0.1 --cleanup\n"
+    )
+    [shell, mine] = tunnel.parse_ps(text)
+    assert shell["args"] == ["-zsh"]
+    assert mine["started"] == "Mon Dec 7 21:14:05 2026"
+    assert tunnel.tunnel_profile(mine["args"]) == "minikube"
+    assert tunnel.tunnel_profile(shell["args"]) is None
