@@ -203,6 +203,11 @@ def start(module, argv, paths, env):
     with open(temporary, "w", encoding="utf-8") as handle:
         json.dump(record, handle)
     module.atomic_move(temporary, paths["record"])
+    if os.geteuid() == 0:
+        # Started with become in the user's profile: the user's files stay the user's.
+        owner = os.stat(paths["dir"])
+        for path in (paths["log"], paths["record"]):
+            os.chown(path, owner.st_uid, owner.st_gid)
     return child.pid
 
 
@@ -324,7 +329,8 @@ def main():
         module.fail_json(msg="ports 80 and 443 need sudo, which asks for a password here", **result)
     if ours is not None:
         stop(module, ours["pid"], result)
-    env = dict(os.environ, MINIKUBE_IN_STYLE="false", **environment)
+    # English, unstyled output: the start and the forwards are read from it.
+    env = dict(os.environ, MINIKUBE_IN_STYLE="false", LC_ALL="C", LANG="C", **environment)
     result["pid"] = start(module, tunnel.tunnel_argv(binary, profile), paths, env)
     module.exit_json(**result)
 

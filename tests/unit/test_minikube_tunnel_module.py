@@ -161,3 +161,26 @@ def test_bad_input_fails_before_anything(tmp_path, home, capsys, given, message)
     result = run_main(module.main, capsys, {**args(home, fake_minikube(tmp_path, RUNS)), **given})
     assert result["failed"] and message in result["msg"]
     assert not (home / "profiles" / "todo" / tunnel.LOG).exists()
+
+
+def test_the_tunnel_reads_english_whatever_the_users_language(tmp_path, home, capsys, monkeypatch):
+    monkeypatch.setenv("LANG", "de_DE.UTF-8")
+    monkeypatch.setenv("LC_ALL", "de_DE.UTF-8")
+    binary = fake_minikube(tmp_path, '#!/bin/sh\necho "* Tunnel successfully started ($LC_ALL)"\nexec sleep 300\n')
+    result = run_main(module.main, capsys, args(home, binary))
+    try:
+        assert "Tunnel successfully started (C)" in (home / "profiles" / "todo" / tunnel.LOG).read_text()
+    finally:
+        os.killpg(result["pid"], signal.SIGKILL)
+
+
+def test_files_made_as_root_belong_to_the_profiles_owner(tmp_path, home, capsys, monkeypatch):
+    if os.geteuid() != 0:
+        pytest.fail("run as root (make test does): the files' owner can only be given by root")
+    os.chown(home / "profiles" / "todo", 4321, 4321)
+    result = run_main(module.main, capsys, args(home, fake_minikube(tmp_path, RUNS)))
+    try:
+        for name in (tunnel.LOG, tunnel.RECORD):
+            assert (home / "profiles" / "todo" / name).stat().st_uid == 4321
+    finally:
+        os.killpg(result["pid"], signal.SIGKILL)
