@@ -85,8 +85,10 @@ EXAMPLES = r"""
 
 RETURN = r"""
 pid:
-  description: PID of the tunnel this module started and that runs now (none after O(state=stopped)).
-  returned: success
+  description:
+    - PID of the tunnel this module started and that runs now (none after O(state=stopped)).
+    - On a stop refused for lack of privilege, the tunnel it could not stop.
+  returned: success, and with RV(privilege_needed) on a stop
   type: int
   sample: 48213
 action:
@@ -219,7 +221,7 @@ def stop(module, pid, result):
         except ProcessLookupError:
             return
         except PermissionError:
-            failure = dict(result, changed=False, action="none", privilege_needed=True)
+            failure = dict(result, changed=False, action="none", privilege_needed=True, pid=pid)
             module.fail_json(msg=f"the tunnel (PID {pid}) runs as another user: stopping it needs become", **failure)
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
