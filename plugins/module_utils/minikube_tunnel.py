@@ -20,6 +20,8 @@ import shlex
 import socket
 
 RECORD = "localdev-tunnel.json"
+# minikube's own lock against a second tunnel of the profile (v1.37: cmd/minikube/cmd/tunnel.go).
+MINIKUBE_LOCK = ".tunnel_lock"
 LOG = "localdev-tunnel.log"
 STARTED_LINE = "Tunnel successfully started"
 # `ps` fields: the PID, the start time (lstart: 5 words, "Mon Dec  7 21:14:05 2026") and the command line.
@@ -135,15 +137,20 @@ def read_record(path: str):
 
 
 def recorded_process(record, processes):
-    """The process the record names, when it still runs: the same PID started at the same time.
+    """The process the record names, when it still runs: the same PID, started at the same time or
+    running the same command line (both as `ps` read them right after the start).
 
-    The start time tells a reused PID (after a reboot) apart. The command line is not compared:
-    a minikube started through a version manager's shim runs under the real binary's path.
+    A reused PID (after a reboot) has neither. The recorded command line is the one `ps` saw, so a
+    minikube started through a version manager's shim, which runs under the real binary's path, matches.
     """
     if not record:
         return None
     for process in processes:
-        if process["pid"] == record["pid"] and process["started"] == record.get("started"):
+        # The start time as `ps` renders it moves when the clock is stepped (WSL resyncs it after the host
+        # slept): the command line, as `ps` read it at the start, then tells.
+        if process["pid"] == record["pid"] and (
+            process["started"] == record.get("started") or process["args"] == record.get("args")
+        ):
             return process
     return None
 
@@ -164,16 +171,22 @@ def forwarded_ports(log_text: str) -> set:
     as it starts the forward of an Ingress (or a LoadBalancer Service) and "Stopping tunnel for
     service NAME." when the object is gone.
     """
-    forwards = {}
-    for line in (log_text or "").splitlines():
+    # Only the current tunnel's part (the module starts each tunnel's part with a "=== " line): an
+    # earlier one that was killed never said it stopped. An object forwarded again (its Ingress
+    # changed) is started before its old forward stops, so each name counts its forwards.
+    text = (log_text or "").rsplit("\n=== ", 1)[-1]
+    ports, counts = {}, {}
+    for line in text.splitlines():
         match = _PRIVILEGED.search(line)
         if match:
-            forwards[match.group(1)] = {int(port) for port in match.group(2).split()}
+            name = match.group(1)
+            ports[name] = {int(port) for port in match.group(2).split()}
+            counts[name] = counts.get(name, 0) + 1
             continue
         match = _STOPPING.search(line.strip())
-        if match:
-            forwards.pop(match.group(1), None)
-    return set().union(*forwards.values())
+        if match and counts.get(match.group(1)):
+            counts[match.group(1)] -= 1
+    return set().union(*(ports[name] for name, count in counts.items() if count > 0))
 
 
 def answers_http(port: int, host: str = "127.0.0.1", timeout: float = 3.0) -> bool:

@@ -93,35 +93,35 @@ pid:
   sample: 48213
 action:
   description: What was done, or in check mode would be, V(none), V(started), V(restarted) or V(stopped).
-  returned: always
+  returned: always, except for invalid options
   type: str
   sample: started
 reason:
   description: Why, in words (for example "the tunnel recorded in ... no longer runs").
-  returned: always
+  returned: always, except for invalid options or a failing ps
   type: str
 external_pids:
   description: Tunnels for the profile that this module did not start, left alone.
-  returned: always
+  returned: always, except for invalid options or a failing ps
   type: list
   elements: int
   sample: []
 log:
   description: The tunnel's log file.
-  returned: always
+  returned: always, except for invalid options or a failing ps
   type: str
   sample: /home/dev/.minikube/profiles/minikube/localdev-tunnel.log
 privilege_needed:
   description: True when nothing was done because ports below 1024 need sudo without a password prompt, or root.
-  returned: always
+  returned: always, except for invalid options or a failing ps
   type: bool
 minikube_binary:
   description: The minikube executable, as a path (for a second run with C(become), whose E(PATH) differs).
-  returned: always
+  returned: always, except for invalid options or a failing ps
   type: str
 minikube_home:
   description: minikube's directory the profile was looked up in.
-  returned: always
+  returned: always, except for invalid options or a failing ps
   type: str
   sample: /home/dev/.minikube
 environment:
@@ -129,7 +129,7 @@ environment:
     - The variables given to the tunnel besides the module's own environment; C(MINIKUBE_HOME), C(KUBECONFIG)
       and the Docker client's (C(DOCKER_CONFIG) and those set), so that a run with C(become) reaches the same
       cluster and Docker daemon.
-  returned: always
+  returned: always, except for invalid options or a failing ps
   type: dict
 """
 
@@ -157,10 +157,12 @@ def sudo_without_prompt(module):
     """Whether minikube's `sudo ssh` can run here without a password prompt."""
     if os.geteuid() == 0:
         return True
-    return module.run_command(["sudo", "-n", "true"])[0] == 0
+    # -k: a password sudo still remembers does not count; the tunnel runs `sudo ssh` minutes later, unattended.
+    return module.run_command(["sudo", "-n", "-k", "true"])[0] == 0
 
 
-def start(module, argv, paths, env):
+def start(module, argv, paths, env, result):
+    failed = dict(result, changed=False, action="none")
     os.makedirs(paths["dir"], exist_ok=True)
     with open(paths["log"], "ab") as log:
         log.write(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} {' '.join(argv)}\n".encode())
@@ -187,8 +189,7 @@ def start(module, argv, paths, env):
             module.fail_json(
                 msg=f"minikube tunnel exited (rc {child.returncode}) before it started; its output "
                 f"({paths['log']}):\n{tunnel.log_tail(paths['log'])}",
-                action="none",
-                log=paths["log"],
+                **failed,
             )
         time.sleep(0.25)
     else:
@@ -196,20 +197,27 @@ def start(module, argv, paths, env):
         module.fail_json(
             msg=f"minikube tunnel did not say it started within {module.params['timeout']} s; its output "
             f"({paths['log']}):\n{tunnel.log_tail(paths['log'])}",
-            action="none",
-            log=paths["log"],
+            **failed,
         )
     [process] = [p for p in running_processes(module) if p["pid"] == child.pid] or [None]
-    record = {"pid": child.pid, "started": process["started"] if process else "", "args": argv}
+    if process is None:
+        module.fail_json(
+            msg=f"minikube tunnel exited right after it started; its output ({paths['log']}):\n"
+            f"{tunnel.log_tail(paths['log'])}",
+            **failed,
+        )
+    record = {"pid": child.pid, "started": process["started"], "args": process["args"]}
     temporary = paths["record"] + ".tmp"
     with open(temporary, "w", encoding="utf-8") as handle:
         json.dump(record, handle)
     module.atomic_move(temporary, paths["record"])
     if os.geteuid() == 0:
-        # Started with become in the user's profile: the user's files stay the user's.
+        # Started with become in the user's profile: the user's files stay the user's, minikube's
+        # tunnel lock too (else the user's own `minikube tunnel` could not take it later).
         owner = os.stat(paths["dir"])
-        for path in (paths["log"], paths["record"]):
-            os.chown(path, owner.st_uid, owner.st_gid)
+        for path in (paths["log"], paths["record"], os.path.join(paths["dir"], tunnel.MINIKUBE_LOCK)):
+            if os.path.exists(path):
+                os.chown(path, owner.st_uid, owner.st_gid)
     return child.pid
 
 
@@ -262,7 +270,7 @@ def main():
         "record": os.path.join(directory, tunnel.RECORD),
     }
     binary = module.get_bin_path(params["minikube_binary"]) or params["minikube_binary"]
-    environment = dict(tunnel.client_environment(os.environ, home), **params["environment"])
+    environment = {**tunnel.client_environment(os.environ, home), **params["environment"]}
     result = {
         "changed": False,
         "action": "none",
@@ -321,10 +329,11 @@ def main():
     if module.check_mode:
         module.exit_json(**result)
     if not shutil.which("sudo"):
+        result["changed"] = False
         module.fail_json(
             msg="minikube tunnel runs `sudo ssh` for ports 80 and 443, and sudo is not installed: install sudo "
             "(e.g. apt-get install sudo), or run `minikube -p " + profile + " tunnel` yourself",
-            action="none",
+            **result,
         )
     if not sudo_without_prompt(module):
         result.update(changed=False, privilege_needed=True, action="none")
@@ -332,8 +341,9 @@ def main():
     if ours is not None:
         stop(module, ours["pid"], result)
     # English, unstyled output: the start and the forwards are read from it.
-    env = dict(os.environ, MINIKUBE_IN_STYLE="false", LC_ALL="C", LANG="C", **environment)
-    result["pid"] = start(module, tunnel.tunnel_argv(binary, profile), paths, env)
+    env = {**os.environ, **{name: str(value) for name, value in environment.items()}}
+    env.update(MINIKUBE_IN_STYLE="false", LC_ALL="C", LANG="C")
+    result["pid"] = start(module, tunnel.tunnel_argv(binary, profile), paths, env, result)
     module.exit_json(**result)
 
 

@@ -69,11 +69,13 @@ def test_the_recorded_tunnel_is_found_only_with_its_start_time_and_command(tmp_p
         "args": tunnel.tunnel_argv("/home/dev/.local/bin/minikube", "todo"),
     }
     assert tunnel.recorded_process(record, processes)["pid"] == 4242
-    # The PID was reused after a reboot: another start time.
-    assert tunnel.recorded_process(dict(record, started="Tue Dec 8 08:00:00 2026"), processes) is None
+    # The PID was reused after a reboot: another start time and another command.
+    assert tunnel.recorded_process(dict(record, pid=1, started="Tue Dec 8 08:00:00 2026"), processes) is None
     assert tunnel.recorded_process(dict(record, pid=5007), processes) is None
     # Started through a shim, the process runs under another path: the PID and start time tell.
     assert tunnel.recorded_process(dict(record, args=["/home/dev/.asdf/shims/minikube"]), processes)["pid"] == 4242
+    # The clock was stepped (WSL after the host slept): the PID and the command line tell.
+    assert tunnel.recorded_process(dict(record, started="Mon Dec 7 21:13:05 2026"), processes)["pid"] == 4242
     assert tunnel.recorded_process(None, processes) is None
 
 
@@ -124,6 +126,14 @@ def test_the_log_says_which_privileged_ports_are_forwarded_now():
         == set()
     )
     assert tunnel.forwarded_ports("") == set()
+    # A tunnel killed before: its forwards are not the current tunnel's.
+    restarted = LOG + "\n=== 2026-12-08 08:00:00 minikube tunnel --profile todo\n* Tunnel successfully started\n"
+    assert tunnel.forwarded_ports(restarted) == set()
+    # An Ingress forwarded again (its host changed): the new forward starts before the old one stops.
+    again = LOG + "! The service/ingress todo requires privileged ports to be exposed: [80 443]\n"
+    assert tunnel.forwarded_ports(again + "* Stopping tunnel for service todo.\n") == {80, 443, 8443}
+    # A stop of something never forwarded counts for nothing.
+    assert tunnel.forwarded_ports(LOG + "* Stopping tunnel for service other.\n") == {80, 443, 8443}
     # An ingress created after the tunnel started, once the tunnel has forwarded it.
     assert tunnel.forwarded_ports(LOG.split("! The service/ingress todo", maxsplit=1)[0]) == set()
 

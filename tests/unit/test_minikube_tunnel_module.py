@@ -15,6 +15,7 @@ from ansible_collections.localdev.kube.plugins.module_utils import minikube_tunn
 from ansible_collections.localdev.kube.plugins.modules import minikube_tunnel as module
 from ansible_collections.localdev.kube.tests.unit.module_runner import run_main
 
+SUDO_WITHOUT_PROMPT = module.sudo_without_prompt
 RUNS = """#!/bin/sh
 echo "* Tunnel successfully started"
 exec sleep 300
@@ -70,7 +71,8 @@ def test_started_kept_and_stopped(tmp_path, home, capsys):
         assert os.getsid(pid) == pid
         record = json.loads((home / "profiles" / "todo" / tunnel.RECORD).read_text())
         assert record["pid"] == pid
-        assert record["args"] == tunnel.tunnel_argv(binary, "todo")
+        # The command line as ps read it (the stand-in has become `sleep 300`).
+        assert record["args"] == ["sleep", "300"]
         assert tunnel.STARTED_LINE in (home / "profiles" / "todo" / tunnel.LOG).read_text()
         assert started["environment"]["MINIKUBE_HOME"] == str(home)
 
@@ -178,9 +180,35 @@ def test_files_made_as_root_belong_to_the_profiles_owner(tmp_path, home, capsys,
     if os.geteuid() != 0:
         pytest.fail("run as root (make test does): the files' owner can only be given by root")
     os.chown(home / "profiles" / "todo", 4321, 4321)
-    result = run_main(module.main, capsys, args(home, fake_minikube(tmp_path, RUNS)))
+    # As minikube takes its tunnel lock (a file of mode 0600 in the profile) before it says it started.
+    locking = RUNS.replace("echo", f'touch "{home}/profiles/todo/{tunnel.MINIKUBE_LOCK}"; echo', 1)
+    result = run_main(module.main, capsys, args(home, fake_minikube(tmp_path, locking)))
     try:
-        for name in (tunnel.LOG, tunnel.RECORD):
+        for name in (tunnel.LOG, tunnel.RECORD, tunnel.MINIKUBE_LOCK):
             assert (home / "profiles" / "todo" / name).stat().st_uid == 4321
     finally:
         os.killpg(result["pid"], signal.SIGKILL)
+
+
+def test_given_variables_reach_the_tunnel_and_cannot_change_its_language(tmp_path, home, capsys):
+    script = '#!/bin/sh\necho "* Tunnel successfully started ($LC_ALL $KUBECONFIG $PORT)"\nexec sleep 300\n'
+    given = {"KUBECONFIG": "/home/dev/.kube/config", "LC_ALL": "de_DE.UTF-8", "PORT": 8080}
+    result = run_main(module.main, capsys, args(home, fake_minikube(tmp_path, script), environment=given))
+    try:
+        log = (home / "profiles" / "todo" / tunnel.LOG).read_text()
+        assert "Tunnel successfully started (C /home/dev/.kube/config 8080)" in log
+    finally:
+        os.killpg(result["pid"], signal.SIGKILL)
+
+
+def test_sudo_asked_ignores_a_remembered_password(monkeypatch):
+    calls = []
+
+    class Module:
+        def run_command(self, argv):
+            calls.append(argv)
+            return 1, "", "sudo: a password is required"
+
+    monkeypatch.setattr(module.os, "geteuid", lambda: 1000)
+    assert not SUDO_WITHOUT_PROMPT(Module())
+    assert calls == [["sudo", "-n", "-k", "true"]]
