@@ -28,6 +28,23 @@ STARTED_LINE = "Tunnel successfully started"
 PS_ARGS = ["ps", "-A", "-o", "pid=", "-o", "lstart=", "-o", "args="]
 
 _PRIVILEGED = re.compile(r"The service/ingress (\S+) requires privileged ports to be exposed: \[([\d ]*)\]")
+# minikube's global flags that take a value (`minikube options`).
+_VALUE_FLAGS = frozenset(
+    (
+        "-p",
+        "--profile",
+        "-v",
+        "--v",
+        "--log_dir",
+        "--log_file",
+        "--user",
+        "--vmodule",
+        "--stderrthreshold",
+        "--log_backtrace_at",
+        "-o",
+        "--output",
+    )
+)
 _STOPPING = re.compile(r"Stopp(?:ing|ed) tunnel for service (\S+?)\.?$")
 
 
@@ -104,10 +121,11 @@ def tunnel_profile(args, active_profile="minikube"):
     """
     if not args or not os.path.basename(args[0]).startswith("minikube"):
         return None
-    # The subcommand is the first word that is neither a flag nor the profile after -p/--profile.
+    # The subcommand is the first word that is neither a flag nor the value of one of minikube's
+    # global flags that take a value (written as `-p NAME`, not `-p=NAME`).
     words, rest = [], iter(args[1:])
     for arg in rest:
-        if arg in ("-p", "--profile"):
+        if arg in _VALUE_FLAGS:
             next(rest, None)
         elif not arg.startswith("-"):
             words.append(arg)

@@ -133,7 +133,6 @@ environment:
   type: dict
 """
 
-import contextlib
 import json
 import os
 import shutil
@@ -235,8 +234,15 @@ def stop(module, pid, result):
         while time.monotonic() < deadline:
             if not any(p["pid"] == pid for p in running_processes(module)):
                 # minikube kills its `sudo` on the way out, which can leave an `ssh` of the session behind.
-                with contextlib.suppress(OSError):
+                try:
                     os.killpg(pid, signal.SIGKILL)
+                except PermissionError:
+                    module.warn(
+                        f"an ssh of the stopped tunnel runs as root and may still hold ports 80 and 443: "
+                        f"stop it with: sudo kill -- -{pid}"
+                    )
+                except OSError:
+                    pass
                 return
             time.sleep(0.25)
 

@@ -212,3 +212,29 @@ def test_sudo_asked_ignores_a_remembered_password(monkeypatch):
     monkeypatch.setattr(module.os, "geteuid", lambda: 1000)
     assert not SUDO_WITHOUT_PROMPT(Module())
     assert calls == [["sudo", "-n", "-k", "true"]]
+
+
+def test_a_root_ssh_left_behind_is_named_with_how_to_stop_it(monkeypatch):
+    signals = []
+
+    def killpg(group, sig):
+        signals.append(sig)
+        # What is left of the session once minikube exited belongs to root.
+        if sig == signal.SIGKILL:
+            raise PermissionError(1, "Operation not permitted")
+
+    class Module:
+        def __init__(self):
+            self.params = {"timeout": 5}
+            self.warnings = []
+
+        def warn(self, message):
+            self.warnings.append(message)
+
+    monkeypatch.setattr(module.os, "killpg", killpg)
+    # minikube exited on the interrupt.
+    monkeypatch.setattr(module, "running_processes", lambda _module: [])
+    stopper = Module()
+    module.stop(stopper, 4242, {})
+    assert signals == [signal.SIGINT, signal.SIGKILL]
+    assert "sudo kill -- -4242" in stopper.warnings[0]
