@@ -402,8 +402,12 @@ GENERATED_VALUES_RULE = (
 _GENERATED_PATH = re.compile(r"[-_a-zA-Z0-9]+(\.[-_a-zA-Z0-9]+)*")
 
 
-def generated_values_checks(var, paths) -> list:
-    """Failing checks of values paths to generate: each a path that can be a Secret key, none inside another."""
+def generated_values_checks(var, paths, taken=(), taken_var=None) -> list:
+    """Failing checks of values paths to generate: each a path that can be a Secret key, none inside another.
+
+    ``taken`` are the Secret's keys given elsewhere (``taken_var``): a generated value kept under one
+    of them would replace the configured value.
+    """
     if not _is_list(paths):
         return [{"var": var, "value": paths, "kind": "list"}]
     checks = [
@@ -411,6 +415,16 @@ def generated_values_checks(var, paths) -> list:
         for index, path in enumerate(paths)
         if not isinstance(path, str) or not _GENERATED_PATH.fullmatch(path)
     ]
+    checks.extend(
+        _failing(
+            f"{var}[{index}]",
+            f"a path that is not a key of {taken_var} (the role's Secret keeps each generated value under its path)",
+            f"the generated value would replace the configured {path}",
+            value=path,
+        )
+        for index, path in enumerate(paths)
+        if path in set(taken)
+    )
     named = {f"{var}[{index}]": path for index, path in enumerate(paths) if isinstance(path, str)}
     checks.extend(
         _failing(name, "a path no other generated path holds or lies inside", problem, value=named[name])
@@ -456,7 +470,9 @@ def _expanded(checks):
         elif kind == "image_layout":
             yield from image_layout_checks(check["var"], check.get("value"))
         elif kind == "generated_values":
-            yield from generated_values_checks(check["var"], check.get("value"))
+            yield from generated_values_checks(
+                check["var"], check.get("value"), check.get("taken") or (), check.get("taken_var")
+            )
         elif kind == "chart_values":
             yield from chart_values_checks(check.get("value"), check.get("chart"), check.get("sensitive"))
         elif kind == "build_context":

@@ -102,17 +102,6 @@ def parse_ps(text: str) -> list:
     return processes
 
 
-def _flag_value(args, short, long):
-    for index, arg in enumerate(args):
-        if arg in (short, long) and index + 1 < len(args):
-            return args[index + 1]
-        if arg.startswith(long + "="):
-            return arg[len(long) + 1 :]
-        if arg.startswith(short) and len(arg) > len(short) and not arg.startswith("--"):
-            return arg[len(short) :].lstrip("=")
-    return None
-
-
 def tunnel_profile(args, active_profile="minikube"):
     """The profile a `minikube tunnel` command line serves, or None when it is no minikube tunnel.
 
@@ -121,17 +110,20 @@ def tunnel_profile(args, active_profile="minikube"):
     """
     if not args or not os.path.basename(args[0]).startswith("minikube"):
         return None
-    # The subcommand is the first word that is neither a flag nor the value of one of minikube's
-    # global flags that take a value (written as `-p NAME`, not `-p=NAME`).
-    words, rest = [], iter(args[1:])
+    # One pass: the subcommand is the first word that is neither a flag nor the value of one of
+    # minikube's global flags that take a value; the profile is -p NAME, -pNAME, --profile[=]NAME.
+    words, profile, rest = [], None, iter(args[1:])
     for arg in rest:
         if arg in _VALUE_FLAGS:
-            next(rest, None)
+            value = next(rest, None)
+            profile = value if arg in ("-p", "--profile") else profile
+        elif arg.startswith("--profile="):
+            profile = arg.split("=", 1)[1]
+        elif arg.startswith("-p") and not arg.startswith("--"):
+            profile = arg[2:].lstrip("=")
         elif not arg.startswith("-"):
             words.append(arg)
-    if words[:1] != ["tunnel"]:
-        return None
-    return _flag_value(args[1:], "-p", "--profile") or active_profile
+    return (profile or active_profile) if words[:1] == ["tunnel"] else None
 
 
 def active_profile(minikube_home: str) -> str:

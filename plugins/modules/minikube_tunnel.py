@@ -63,11 +63,15 @@ notes:
   - Needs C(ps) (Linux and macOS have it) and, for ports below 1024, C(sudo) (minikube runs C(sudo ssh)).
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
+    description: Says what it would start, restart or stop (RV(action), RV(reason)); no process is started or signalled.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
+    description: It manages a process, not a file; RV(action) and RV(reason) say what changed.
+  platform:
+    support: full
+    platforms: posix
+    description: Linux (including WSL) and macOS; processes are read with C(ps).
 seealso:
   - module: localdev.kube.minikube_info
 """

@@ -165,7 +165,7 @@ CASES = [
         "generated-values-replace-secret-data",
         "helm_release_generated_values",
         {"helm_release_generated_values": ["OPENAI_API_KEY"]},
-        says="not keys of helm_release_secret_data",
+        says="not a key of helm_release_secret_data",
     ),
     # The hosts file.
     case("hosts-ip-out-of-range", "hosts_file_ip", {"hosts_file_ip": "999.1.1.1"}),

@@ -612,6 +612,22 @@ def test_generated_values_that_hold():
     assert generated_problems_of(["postgresql.auth.password", "secrets.session-key", "api_key"]) == []
 
 
+def test_generated_values_may_not_take_a_configured_secret_key():
+    [message] = input_problems(
+        [
+            {
+                "var": "helm_release_generated_values",
+                "value": ["db.password", "OPENAI_API_KEY"],
+                "kind": "generated_values",
+                "taken": ["OPENAI_API_KEY", "DATABASE_URL"],
+                "taken_var": "helm_release_secret_data",
+            }
+        ]
+    )
+    assert message.startswith('helm_release_generated_values[1] = "OPENAI_API_KEY": must be a path that is not a key')
+    assert "of helm_release_secret_data" in message and "would replace the configured OPENAI_API_KEY" in message
+
+
 @pytest.mark.parametrize(
     ("paths", "start", "problem"),
     [

@@ -42,7 +42,7 @@ chattr -i "$win"
 grep -q 'Paste this into a PowerShell window' "$dir/site-1.log" || die "wsl: no PowerShell command for the read-only Windows hosts file"
 grep -q 'localdev.kube' "$win" && die "wsl: the read-only Windows hosts file was written"
 grep -Eq '^127\.0\.0\.1[[:space:]]+todo\.local( |$)' /etc/hosts || die "wsl: /etc/hosts does not map todo.local to 127.0.0.1"
-grep -q 'Tunnel | keep minikube tunnel running' "$dir/site-1.log" || die "wsl: the run did not keep a tunnel"
+grep -q 'Tunnel | minikube tunnel started' "$dir/site-1.log" || die "wsl: the run did not keep a tunnel"
 grep -q 'run this in another terminal\|Run this in another terminal' "$dir/site-1.log" && die "wsl: the run still tells the user to run minikube tunnel"
 grep -q 'minikube tunnel serves it on 127.0.0.1 from the background' "$dir/site-1.log" || die "wsl: the summary does not say the tunnel serves the app"
 pid=$(tunnel_pid)
